@@ -1,0 +1,3 @@
+export * from './docs.js';
+export * from './naming.js';
+export * from './signals.js';
