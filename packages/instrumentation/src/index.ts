@@ -1,3 +1,4 @@
+export { type FaultLogger, reportFault, setFaultLogger } from './faults.js';
 export {
   CounterSeries,
   defaultStore,
@@ -8,3 +9,4 @@ export {
   SignalStore,
   type SignalStoreOptions,
 } from './store.js';
+export * from './types.js';

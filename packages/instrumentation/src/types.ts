@@ -47,6 +47,11 @@ export interface CommonOptions {
   registry?: unknown | 'global' | false;
   /** Record spans through @opentelemetry/api. Default true; costs nothing when no SDK is registered. */
   tracing?: boolean;
+  /**
+   * Start the runtime signals (GC pauses, heap, event-loop delay) and GC attribution with the
+   * first wrapped handler. Default true; `stopRuntimeMetrics()` stops them.
+   */
+  runtime?: boolean;
 }
 
 export interface HandlerOptions<M = any> extends CommonOptions {
