@@ -10,3 +10,21 @@ export {
   type SignalStoreOptions,
 } from './store.js';
 export * from './types.js';
+export { PROMETHEUS_CONTENT_TYPE, renderExposition } from './export/exposition.js';
+export { ensurePromClientCollector, type PromClientRegistryLike } from './export/prom-client.js';
+export { type MetricsServer, type ServeMetricsOptions, serveMetrics } from './export/server.js';
+export {
+  type AttributionTarget,
+  createAttributionTarget,
+  type GcKind,
+  gcKinds,
+  recordEventInterval,
+} from './runtime/attribution.js';
+export {
+  ensureRuntimeMetrics,
+  type PinoLike,
+  type RuntimeMetricsOptions,
+  runtimeMetricsRunning,
+  startRuntimeMetrics,
+  stopRuntimeMetrics,
+} from './runtime/index.js';

@@ -1,0 +1,6 @@
+/**
+ * `@eventscope/instrumentation/otel`: the OpenTelemetry SDK side, kept out of the main entry point
+ * so that wrapping a handler never loads the SDK.
+ */
+export { createMetricProducer, instrumentationScope } from './metric-producer.js';
+export { type RunningTelemetry, startTelemetry, type TelemetryOptions } from './telemetry.js';

@@ -1,0 +1,131 @@
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { type IMetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace';
+import { listenForScrapes, type MetricsServer } from '../export/server.js';
+import { defaultStore, type SignalStore } from '../store.js';
+import { createMetricProducer } from './metric-producer.js';
+
+/**
+ * One call that sets up OpenTelemetry for a service on `@opentelemetry/sdk-node`: service name,
+ * where metrics go (the OTel Prometheus exporter, OTLP, or nowhere), traces over OTLP, and the
+ * trace sampling ratio. eventscope's series reach every metric reader through its MetricProducer.
+ */
+
+export interface TelemetryOptions {
+  /** `service.name` of the resource. */
+  serviceName: string;
+  /**
+   * `prometheus`: the OTel `PrometheusExporter` answers scrapes on `prometheus.host:port`;
+   * `otlp`: pushed to `otlpEndpoint` every `exportIntervalMs`; `none`: no metric reader.
+   */
+  metrics: 'prometheus' | 'otlp' | 'none';
+  /** Where the Prometheus exporter listens. Default 127.0.0.1:9464; port 0 picks a free one. */
+  prometheus?: { host?: string; port?: number };
+  /** OTLP/HTTP base URL, e.g. `http://127.0.0.1:4318` (`/v1/metrics`, `/v1/traces` are appended). */
+  otlpEndpoint?: string;
+  /** OTLP metric push interval. Default 60 s. */
+  exportIntervalMs?: number;
+  /** Share of new traces sampled, 0 to 1 (parent-based: a sampled parent is followed). Default 1. */
+  sampling?: number;
+  /**
+   * Where spans go: `otlp` (to `otlpEndpoint`), `none`, or span processors of your own.
+   * Default: `otlp` when `otlpEndpoint` is set, else `none`.
+   */
+  traces?: 'otlp' | 'none' | SpanProcessor[];
+  /** The store whose series are exported. Default: the shared store. */
+  store?: SignalStore;
+}
+
+export interface RunningTelemetry {
+  /** Flush and stop exporters, the metrics server and the SDK. */
+  shutdown(): Promise<void>;
+  /** `http://host:port/metrics` when `metrics: 'prometheus'`. */
+  metricsUrl?: string;
+}
+
+const withPath = (endpoint: string, path: string) => `${endpoint.replace(/\/+$/, '')}${path}`;
+
+function requireEndpoint(options: TelemetryOptions, what: string): string {
+  if (!options.otlpEndpoint) {
+    throw new TypeError(`startTelemetry: ${what} over OTLP needs otlpEndpoint (e.g. http://127.0.0.1:4318)`);
+  }
+  return options.otlpEndpoint;
+}
+
+function spanProcessors(options: TelemetryOptions): SpanProcessor[] {
+  const traces = options.traces ?? (options.otlpEndpoint ? 'otlp' : 'none');
+  if (Array.isArray(traces)) return traces;
+  if (traces === 'none') return [];
+  const url = withPath(requireEndpoint(options, 'traces'), '/v1/traces');
+  return [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })];
+}
+
+/** Start the OpenTelemetry SDK with eventscope's series on its metric readers. Call once, at startup. */
+export async function startTelemetry(options: TelemetryOptions): Promise<RunningTelemetry> {
+  const sampling = options.sampling ?? 1;
+  if (!(sampling >= 0 && sampling <= 1)) {
+    throw new RangeError(`startTelemetry: sampling must be between 0 and 1, got ${String(options.sampling)}`);
+  }
+  const producer = createMetricProducer(options.store ?? defaultStore);
+  const metricReaders: IMetricReader[] = [];
+  let prometheus: PrometheusExporter | undefined;
+  if (options.metrics === 'prometheus') {
+    // The exporter's own server cannot report the port it picked; ours can, and closes cleanly.
+    prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: [producer] });
+    metricReaders.push(prometheus);
+  } else if (options.metrics === 'otlp') {
+    const url = withPath(requireEndpoint(options, 'metrics'), '/v1/metrics');
+    metricReaders.push(
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url }),
+        exportIntervalMillis: options.exportIntervalMs ?? 60_000,
+        metricProducers: [producer],
+      }),
+    );
+  }
+
+  const sdk = new NodeSDK({
+    serviceName: options.serviceName,
+    metricReaders,
+    spanProcessors: spanProcessors(options),
+    // Logs are the user's pino's business; without this the SDK would read OTEL_LOGS_EXPORTER.
+    logRecordProcessors: [],
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampling) }),
+    instrumentations: [],
+  });
+  sdk.start();
+
+  let server: MetricsServer | undefined;
+  if (prometheus) {
+    const exporter = prometheus;
+    try {
+      server = await listenForScrapes(
+        { host: options.prometheus?.host ?? '127.0.0.1', port: options.prometheus?.port ?? 9464 },
+        (req, res) => exporter.getMetricsRequestHandler(req, res),
+      );
+    } catch (error) {
+      await sdk.shutdown();
+      throw error;
+    }
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    metricsUrl: server?.url,
+    shutdown: () => {
+      stopped ??= (async () => {
+        await server?.close();
+        await sdk.shutdown();
+      })();
+      return stopped;
+    },
+  };
+}
