@@ -28,18 +28,3 @@ export {
   startRuntimeMetrics,
   stopRuntimeMetrics,
 } from './runtime/index.js';
-export {
-  type AttributionTarget,
-  createAttributionTarget,
-  type GcKind,
-  gcKinds,
-  recordEventInterval,
-} from './runtime/attribution.js';
-export {
-  ensureRuntimeMetrics,
-  type PinoLike,
-  type RuntimeMetricsOptions,
-  runtimeMetricsRunning,
-  startRuntimeMetrics,
-  stopRuntimeMetrics,
-} from './runtime/index.js';
