@@ -28,3 +28,21 @@ export {
   startRuntimeMetrics,
   stopRuntimeMetrics,
 } from './runtime/index.js';
+export { instrumentBatchHandler, instrumentHandler } from './handler.js';
+export { instrumentProducer } from './producer.js';
+export { errorType, MAX_ERROR_TYPES } from './error-type.js';
+export { traceMixin } from './logging.js';
+export { pipelineOrigin, runInPipeline } from './pipeline.js';
+export {
+  defaultCarrierReader,
+  defaultCarrierWriter,
+  formatEpochMillis,
+  formatTraceparent,
+  getHeader,
+  headerText,
+  isValidTracestate,
+  parseEpochMillis,
+  parseTraceparent,
+  plausibleEpochMillis,
+  setHeader,
+} from './propagation.js';

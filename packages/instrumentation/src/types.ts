@@ -52,6 +52,13 @@ export interface CommonOptions {
    * first wrapped handler. Default true; `stopRuntimeMetrics()` stops them.
    */
   runtime?: boolean;
+  /**
+   * Monotonic clock in milliseconds, on the `performance.now()` timeline (GC entries use it too).
+   * Tests inject one to get exact durations.
+   */
+  clock?: () => number;
+  /** Wall clock in epoch milliseconds, for event age. Default `Date.now`. */
+  wallClock?: () => number;
 }
 
 export interface HandlerOptions<M = any> extends CommonOptions {
@@ -76,6 +83,12 @@ export interface HandlerOptions<M = any> extends CommonOptions {
   createdAt?: (message: M) => number | undefined;
   /** Events slower than this (ms) are reported with their cause. Default 100 ms; 0 disables. */
   slowThreshold?: number;
+  /**
+   * Record `eventscope.pipeline.age` and carry the pipeline's origin time to producers called from
+   * inside the handler (across hops). Default true; it costs something only for events that carry
+   * a creation time.
+   */
+  pipelineAge?: boolean;
 }
 
 export interface BatchHandlerOptions<B = any, M = any> extends HandlerOptions<M> {

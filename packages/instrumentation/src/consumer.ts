@@ -1,0 +1,182 @@
+import type { Span } from '@opentelemetry/api';
+import { ConsumerSeries } from './consumer-series.js';
+import { DestinationBundles } from './destinations.js';
+import { errorType } from './error-type.js';
+import { ensurePromClientCollector } from './export/prom-client.js';
+import { reportFault } from './faults.js';
+import { IncomingReader } from './incoming.js';
+import { runInPipeline } from './pipeline.js';
+import { recordEventInterval } from './runtime/attribution.js';
+import { ensureRuntimeMetrics } from './runtime/index.js';
+import { thenOf, whenSettled } from './settlement.js';
+import { defaultStore, type SignalStore } from './store.js';
+import { endSpan, withActiveSpan } from './tracing.js';
+import type { CommonOptions, HandlerOptions } from './types.js';
+
+/**
+ * What single-event and batch consumer wrappers share: options resolved at wrap time, the series per
+ * destination, running the user's handler (in its span and pipeline when there is one), and recording
+ * the outcome. Nothing here throws into the user's code.
+ */
+
+const DEFAULT_SLOW_THRESHOLD_MS = 100;
+
+/** Validate the options every wrapper shares and hook up export and runtime signals, once. */
+export function prepareExport(options: CommonOptions, wrapper: string): SignalStore {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`${wrapper}: options are required, e.g. { system: 'nats', destination: 'orders' }`);
+  }
+  if (typeof options.system !== 'string' || options.system === '') {
+    throw new TypeError(
+      `${wrapper}: options.system must name the messaging system (messaging.system), e.g. 'nats', 'rabbitmq', 'inprocess'`,
+    );
+  }
+  const store = options.store ?? defaultStore;
+  try {
+    ensurePromClientCollector(store, options.registry ?? 'global');
+  } catch (error) {
+    reportFault('prom-client', error, store);
+  }
+  if (options.runtime !== false) {
+    try {
+      ensureRuntimeMetrics(store);
+    } catch (error) {
+      reportFault('runtime', error, store);
+    }
+  }
+  return store;
+}
+
+export class ConsumerSetup {
+  readonly store: SignalStore;
+  readonly clock: () => number;
+  readonly tracing: boolean;
+  readonly messageIndex: number;
+  readonly incoming: IncomingReader;
+  private readonly fixed: ConsumerSeries | undefined;
+  private readonly bundles: DestinationBundles<ConsumerSeries> | undefined;
+  private readonly destinationOf: ((message: unknown) => string | undefined) | undefined;
+
+  constructor(options: HandlerOptions, batch: boolean, wrapper: string) {
+    this.store = prepareExport(options, wrapper);
+    this.clock = options.clock ?? performance.now.bind(performance);
+    this.tracing = options.tracing !== false;
+    this.messageIndex = options.messageArgument ?? 0;
+    this.incoming = new IncomingReader(options, this.store);
+    const slowThreshold = options.slowThreshold ?? DEFAULT_SLOW_THRESHOLD_MS;
+    const create = (destination: string) =>
+      new ConsumerSeries(
+        this.store,
+        {
+          system: options.system,
+          destination,
+          consumerGroup: options.consumerGroup ?? '',
+          operationName: options.operationName ?? 'process',
+        },
+        slowThreshold,
+        batch,
+      );
+    const destination = options.destination;
+    if (typeof destination === 'function') {
+      this.destinationOf = destination;
+      this.bundles = new DestinationBundles(this.store.destinationBudget, create);
+    } else {
+      this.fixed = create(destination ?? '');
+    }
+  }
+
+  /** The series for a message's destination; resolved once per destination. */
+  seriesFor(message: unknown): ConsumerSeries {
+    if (this.fixed !== undefined) return this.fixed;
+    let name: string | undefined;
+    try {
+      name = this.destinationOf!(message);
+    } catch (error) {
+      reportFault('destination', error, this.store);
+    }
+    return this.bundles!.get(name);
+  }
+}
+
+/** One call of the user's handler that runs inside a span and/or a pipeline origin. */
+export class ContextualCall {
+  constructor(
+    readonly handler: (...args: unknown[]) => unknown,
+    readonly self: unknown,
+    readonly span: Span | undefined,
+    readonly origin: number | undefined,
+  ) {}
+}
+
+/**
+ * `Reflect.apply(callInContext, call, arguments)` runs the handler with the caller's arguments inside
+ * the call's span and pipeline. Only reached when a span records or a pipeline origin is known, so the
+ * plain path never materialises its arguments.
+ */
+export function callInContext(this: ContextualCall, ...args: unknown[]): unknown {
+  const { handler, self, span, origin } = this;
+  const call = () => Reflect.apply(handler, self, args);
+  const inSpan = span === undefined ? call : () => withActiveSpan(span, call);
+  return origin === undefined ? inSpan() : runInPipeline(origin, inSpan);
+}
+
+/** Record a finished event (or batch of `count` events). Never throws. */
+export function finishConsumed(
+  setup: ConsumerSetup,
+  series: ConsumerSeries,
+  start: number,
+  syncEnd: number | undefined,
+  count: number,
+  span: Span | undefined,
+  traceId: string | undefined,
+  failed: boolean,
+  error: unknown,
+): void {
+  try {
+    const end = setup.clock();
+    const seconds = (end - start) / 1000;
+    series.inFlight.add(-count);
+    let failure: string | undefined;
+    if (failed) {
+      failure = errorType(error);
+      const failedSeries = series.failure(failure);
+      failedSeries.duration.observe(seconds);
+      failedSeries.consumed.add(count);
+    } else {
+      series.duration.observe(seconds);
+      series.consumed.add(count);
+    }
+    recordEventInterval(series.attribution, start, end, traceId, syncEnd);
+    if (span !== undefined) endSpan(span, failure, error);
+  } catch (fault) {
+    reportFault('handler', fault, setup.store);
+  }
+}
+
+/**
+ * Hand the handler's result back untouched: a thenable is observed until it settles (see
+ * settlement.ts), anything else is recorded now.
+ */
+export function observeResult(
+  setup: ConsumerSetup,
+  series: ConsumerSeries,
+  start: number,
+  count: number,
+  span: Span | undefined,
+  traceId: string | undefined,
+  result: unknown,
+): unknown {
+  const then = thenOf(result, setup.store);
+  if (then === undefined) {
+    finishConsumed(setup, series, start, undefined, count, span, traceId, false, undefined);
+    return result;
+  }
+  const syncEnd = setup.clock();
+  whenSettled(
+    result,
+    then,
+    () => finishConsumed(setup, series, start, syncEnd, count, span, traceId, false, undefined),
+    (error) => finishConsumed(setup, series, start, syncEnd, count, span, traceId, true, error),
+  );
+  return result;
+}
