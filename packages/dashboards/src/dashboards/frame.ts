@@ -1,0 +1,90 @@
+import {
+  AnnotationQueryBuilder,
+  DashboardBuilder,
+  DashboardCursorSync,
+  DashboardLinkBuilder,
+  DashboardLinkType,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import type { ResolvedOptions } from '../options.js';
+import { datasourceRef } from '../panels.js';
+import { variableLabels } from '../promql.js';
+
+/** The four generated dashboards. */
+export type DashboardKind = 'overview' | 'runtime' | 'regressions' | 'destination';
+export const dashboardKinds: readonly DashboardKind[] = ['overview', 'runtime', 'regressions', 'destination'];
+
+/** Stable uid of a dashboard: the same on every run, so re-imports replace rather than duplicate. */
+export function dashboardUid(options: ResolvedOptions, kind: DashboardKind): string {
+  return `${options.uidPrefix}-${kind}`;
+}
+
+/** Built-in Prometheus series the dashboards may query besides the catalog's. */
+export const ALERTS_SERIES = 'ALERTS';
+
+/** Firing alerts as annotations, so a latency spike and the alert it raised line up on every graph. */
+export function firingAlertsAnnotation(): AnnotationQueryBuilder {
+  return new AnnotationQueryBuilder()
+    .name('Firing alerts')
+    .datasource(datasourceRef)
+    .enable(true)
+    .hide(false)
+    .iconColor('red')
+    .target(new DataqueryBuilder().refId('Anno').expr(`${ALERTS_SERIES}{alertstate="firing"}`))
+    .step('60s')
+    .titleFormat('{{alertname}}')
+    .textFormat('{{severity}} {{summary}}')
+    .tagKeys('alertname,severity');
+}
+
+/** A dashboard with the shared parts: uid, tags, time range, refresh, links to its siblings, annotations. */
+export function dashboardFrame(
+  options: ResolvedOptions,
+  kind: DashboardKind,
+  title: string,
+  description: string,
+): DashboardBuilder {
+  return new DashboardBuilder(`${options.titlePrefix} / ${title}`)
+    .uid(dashboardUid(options, kind))
+    .description(description)
+    .tags([...options.tags])
+    .editable()
+    .tooltip(DashboardCursorSync.Crosshair)
+    .time({ from: options.timeFrom, to: 'now' })
+    .refresh(options.refresh)
+    .timezone('browser')
+    .link(
+      new DashboardLinkBuilder('eventscope dashboards')
+        .type(DashboardLinkType.Dashboards)
+        .tags([options.tags[0] ?? 'eventscope'])
+        .asDropdown(true)
+        .includeVars(true)
+        .keepTime(true)
+        .targetBlank(false)
+        .icon('external link')
+        .tooltip('')
+        .url(''),
+    )
+    .annotation(firingAlertsAnnotation());
+}
+
+/**
+ * A data link from a panel series to the destination drill-down, carrying the current variables,
+ * the time range and the series' destination.
+ */
+export function drillDownLink(options: ResolvedOptions): DashboardLinkBuilder {
+  const keep = ['datasource', 'job', 'instance', 'system', 'consumer_group'].map(
+    (v) => `\${${v}:queryparam}`,
+  );
+  const url = `/d/${dashboardUid(options, 'destination')}?${keep.join('&')}&var-destination=\${__field.labels.${variableLabels.destination}}&\${__url_time_range}`;
+  return new DashboardLinkBuilder('Open destination drill-down')
+    .type(DashboardLinkType.Link)
+    .url(url)
+    .targetBlank(false)
+    .asDropdown(false)
+    .includeVars(false)
+    .keepTime(false)
+    .icon('dashboard')
+    .tooltip('')
+    .tags([]);
+}
