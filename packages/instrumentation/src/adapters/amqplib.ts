@@ -1,0 +1,182 @@
+import { performance } from 'node:perf_hooks';
+import type { Channel, ConsumeMessage, Message, Options } from 'amqplib';
+import { instrumentHandler } from '../handler.js';
+import { instrumentProducer } from '../producer.js';
+import type { CarrierReader, CarrierWriter, HandlerOptions, ProducerOptions } from '../types.js';
+import { headerText } from './epoch.js';
+import { type AdapterOptions, commonOptions } from './options.js';
+import { patchMethod } from './patch.js';
+import { type SettleTarget, SettleTargets } from './settle.js';
+
+/**
+ * RabbitMQ through `amqplib`: `instrumentChannel(channel)` instruments, in place,
+ *
+ * - `consume(queue, onMessage)`: each delivery is a processed event (destination: the queue);
+ *   redeliveries (`fields.redelivered`) are counted;
+ * - `publish(exchange, routingKey, …)` and `sendToQueue(queue, …)`: trace context and creation
+ *   time go into the message's `headers` property (the user's options are copied, not mutated);
+ * - `ack`, `nack`, `reject`: settle outcomes (`ack`, `requeue`, `nack`/`reject` without requeue
+ *   also count as dead-lettered, since RabbitMQ drops or dead-letters them).
+ *
+ * Event age comes from the producer's creation-time header, else from the AMQP `timestamp`
+ * property (whole seconds, so coarse).
+ */
+
+export const RABBITMQ_SYSTEM = 'rabbitmq';
+
+export interface AmqpAdapterOptions extends AdapterOptions {
+  /** `messaging.destination.name` of a consumer; default the queue name. */
+  consumeDestination?: (queue: string) => string;
+  /** `messaging.destination.name` of a publish; default the exchange, or the routing key on the default exchange. */
+  publishDestination?: (exchange: string, routingKey: string) => string;
+}
+
+type Headers = Record<string, unknown>;
+
+const headerReader: CarrierReader<ConsumeMessage, Headers> = {
+  carrier: (message) => message.properties?.headers as Headers | undefined,
+  get: (headers, key) => headerText(headers[key]),
+  keys: (headers) => Object.keys(headers),
+};
+
+/** Headers of a publish-style call; `optionsIndex` is where the call takes its options. */
+function headerWriter(optionsIndex: number): CarrierWriter<unknown[], Headers> {
+  return {
+    carrier: (args) => {
+      const options = args[optionsIndex] as Options.Publish | undefined;
+      const headers: Headers = { ...(options?.headers as Headers | undefined) };
+      args[optionsIndex] = { ...options, headers };
+      return headers;
+    },
+    set: (headers, key, value) => {
+      headers[key] = value;
+    },
+    get: (headers, key) => headerText(headers[key]),
+  };
+}
+
+const amqpTimestamp = (message: ConsumeMessage) => {
+  const seconds = message.properties?.timestamp as unknown;
+  return typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : undefined;
+};
+
+/** Instrument consume, publish, sendToQueue, ack, nack and reject of a channel, in place. */
+export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAdapterOptions = {}): C {
+  const common = commonOptions(options, RABBITMQ_SYSTEM);
+  const targets = new SettleTargets(common.system, options.consumerGroup, options.store);
+  const settleTargetOf = new WeakMap<Message, SettleTarget>();
+
+  const publishDestination =
+    options.publishDestination ??
+    ((exchange: string, routingKey: string) => (exchange === '' ? routingKey : exchange));
+  const producer = (
+    destination: (args: unknown[]) => string,
+    optionsIndex: number,
+  ): ProducerOptions<unknown[]> => {
+    const out: ProducerOptions<unknown[]> = {
+      ...common,
+      operationName: 'publish',
+      destination,
+      carrier: headerWriter(optionsIndex),
+    };
+    if (options.pipelineAge !== undefined) out.pipelineAge = options.pipelineAge;
+    return out;
+  };
+
+  patchMethod(channel, 'publish', (original) =>
+    instrumentProducer(
+      original,
+      producer((args) => publishDestination(String(args[0]), String(args[1])), 3),
+    ),
+  );
+  patchMethod(channel, 'sendToQueue', (original) =>
+    instrumentProducer(
+      original,
+      producer((args) => publishDestination('', String(args[0])), 2),
+    ),
+  );
+
+  patchMethod(
+    channel,
+    'consume',
+    (original) =>
+      function consume(
+        this: C,
+        queue: string,
+        onMessage: (msg: ConsumeMessage | null) => void,
+        ...rest: unknown[]
+      ) {
+        if (typeof onMessage !== 'function') return original.call(this, queue, onMessage, ...rest);
+        const destination = options.consumeDestination?.(queue) ?? queue;
+        const handlerOptions: HandlerOptions<ConsumeMessage> = {
+          ...common,
+          destination,
+          carrier: headerReader,
+          createdAt: amqpTimestamp,
+        };
+        if (options.consumerGroup !== undefined) handlerOptions.consumerGroup = options.consumerGroup;
+        if (options.slowThreshold !== undefined) handlerOptions.slowThreshold = options.slowThreshold;
+        const instrumented = instrumentHandler(onMessage, handlerOptions);
+        function onDelivery(this: unknown, message: ConsumeMessage | null) {
+          // null means the broker cancelled the consumer: not an event.
+          if (message === null) return onMessage.call(this, message);
+          targets.guard(() => {
+            const target = targets.get(destination);
+            settleTargetOf.set(message, target);
+            if (message.fields?.redelivered) target.redelivered();
+          });
+          return instrumented.call(this, message);
+        }
+        return original.call(this, queue, onDelivery, ...rest);
+      },
+  );
+
+  const settle = (message: unknown, operation: string, requeue: boolean, start: number) => {
+    const target =
+      typeof message === 'object' && message !== null ? settleTargetOf.get(message as Message) : undefined;
+    if (!target) return;
+    settleTargetOf.delete(message as Message);
+    const seconds = (performance.now() - start) / 1000;
+    targets.guard(() => {
+      if (operation === 'ack') target.settle('ack', operation, seconds);
+      else if (requeue) target.settle('requeue', operation, seconds);
+      else target.settle(operation === 'reject' ? 'reject' : 'nack', operation, seconds, 1, true);
+    });
+  };
+
+  // amqplib's defaults: nack and reject requeue unless told otherwise.
+  patchMethod(
+    channel,
+    'ack',
+    (original) =>
+      function ack(this: C, message: Message, ...rest: unknown[]) {
+        const start = performance.now();
+        const result = original.call(this, message, ...rest);
+        settle(message, 'ack', false, start);
+        return result;
+      },
+  );
+  patchMethod(
+    channel,
+    'nack',
+    (original) =>
+      function nack(this: C, message: Message, ...rest: unknown[]) {
+        const start = performance.now();
+        const result = original.call(this, message, ...rest);
+        settle(message, 'nack', rest[1] !== false, start);
+        return result;
+      },
+  );
+  patchMethod(
+    channel,
+    'reject',
+    (original) =>
+      function reject(this: C, message: Message, ...rest: unknown[]) {
+        const start = performance.now();
+        const result = original.call(this, message, ...rest);
+        settle(message, 'reject', rest[0] !== false, start);
+        return result;
+      },
+  );
+  return channel;
+}

@@ -1,0 +1,294 @@
+import { performance } from 'node:perf_hooks';
+import type { JetStreamClient, JsMsg, Msg, MsgHdrs, NatsConnection, NatsError, Subscription } from 'nats';
+import { headers as createHeaders } from 'nats';
+import { instrumentHandler } from '../handler.js';
+import { instrumentProducer } from '../producer.js';
+import type { CarrierReader, CarrierWriter, HandlerOptions, ProducerOptions } from '../types.js';
+import { instrumentMessageIterator } from './message-iterator.js';
+import { type AdapterOptions, commonOptions } from './options.js';
+import { patchMethod } from './patch.js';
+import { type SettleOutcome, type SettleTarget, SettleTargets } from './settle.js';
+
+/**
+ * NATS through the `nats` package (nats.js v2, the package most NATS users run; nats.js v3 moved
+ * to `@nats-io/transport-node` and friends with the same message shapes).
+ *
+ * - Core NATS: `instrumentNatsConnection(nc)` instruments `publish`, `request` and `subscribe`
+ *   (callback subscriptions and `for await` subscriptions alike). Trace context and the creation
+ *   time travel in NATS headers.
+ * - JetStream: `instrumentJetStream(js)` instruments `publish`; `instrumentJetStreamHandler` wraps
+ *   a `consume({ callback })` handler and `instrumentJetStreamMessages` a `for await` loop over
+ *   `consume()`/`fetch()`. Event age comes from the JetStream message timestamp; ack, nak and
+ *   term are recorded as settle outcomes, redeliveries are counted.
+ *
+ * Subjects the client uses for its own plumbing (`_INBOX.`, `$JS.`, `$KV.`, `$O.`, `$SYS.`) are
+ * never instrumented.
+ */
+
+export const NATS_SYSTEM = 'nats';
+
+export interface NatsAdapterOptions extends AdapterOptions {
+  /**
+   * `messaging.destination.name` for a subject. Default: the subject itself. Pass a function for
+   * templated subjects (`orders.*` rather than `orders.12345`) to keep cardinality low.
+   */
+  destination?: (subject: string) => string;
+}
+
+const internalPrefixes = ['_INBOX.', '$JS.', '$KV.', '$O.', '$SYS.'];
+const isInternal = (subject: string) => {
+  for (const prefix of internalPrefixes) if (subject.startsWith(prefix)) return true;
+  return false;
+};
+
+const headerReader: CarrierReader<Msg | JsMsg, MsgHdrs> = {
+  carrier: (message) => message.headers,
+  get: (headers, key) => headers.get(key) || undefined,
+  keys: (headers) => headers.keys(),
+};
+
+/**
+ * The headers of a publish-style call `(subject, payload, options)`. The user's options and
+ * headers are copied, never mutated: an options object reused across publishes must not carry
+ * one message's trace context into the next.
+ */
+const headerWriter: CarrierWriter<unknown[], MsgHdrs> = {
+  carrier: (args) => {
+    const options = args[2] as { headers?: MsgHdrs } | undefined;
+    const headers = createHeaders();
+    if (options?.headers)
+      for (const [key, values] of options.headers) for (const v of values) headers.append(key, v);
+    args[2] = { ...options, headers };
+    return headers;
+  },
+  set: (headers, key, value) => headers.set(key, value),
+  get: (headers, key) => headers.get(key) || undefined,
+};
+
+const destinationOf = (options: NatsAdapterOptions) =>
+  options.destination
+    ? (subject: string) => options.destination?.(subject) ?? subject
+    : (subject: string) => subject;
+
+function producerOptions(options: NatsAdapterOptions, operationName: string): ProducerOptions<unknown[]> {
+  const destination = destinationOf(options);
+  const out: ProducerOptions<unknown[]> = {
+    ...commonOptions(options, NATS_SYSTEM),
+    operationName,
+    destination: (args) => destination(String(args[0])),
+    carrier: headerWriter,
+  };
+  if (options.pipelineAge !== undefined) out.pipelineAge = options.pipelineAge;
+  return out;
+}
+
+function consumerOptions<M extends Msg | JsMsg>(
+  options: NatsAdapterOptions,
+  messageArgument: number,
+): HandlerOptions<M> {
+  const destination = destinationOf(options);
+  const out: HandlerOptions<M> = {
+    ...commonOptions(options, NATS_SYSTEM),
+    messageArgument,
+    destination: (message) => destination(message.subject),
+    carrier: headerReader,
+  };
+  if (options.consumerGroup !== undefined) out.consumerGroup = options.consumerGroup;
+  if (options.slowThreshold !== undefined) out.slowThreshold = options.slowThreshold;
+  return out;
+}
+
+// ---- core NATS --------------------------------------------------------------------------------
+
+/** Wrap a subscription callback `(err, msg) => void`. Error callbacks pass through unrecorded. */
+export function instrumentNatsHandler<H extends (err: NatsError | null, msg: Msg) => unknown>(
+  callback: H,
+  options: NatsAdapterOptions = {},
+): H {
+  const instrumented = instrumentHandler(callback, consumerOptions<Msg>(options, 1));
+  return function natsCallback(this: unknown, err: NatsError | null, msg: Msg) {
+    return err || !msg ? callback.call(this, err, msg) : instrumented.call(this, err, msg);
+  } as H;
+}
+
+/** Instrument a `for await (const msg of sub)` subscription, in place. */
+export function instrumentNatsSubscription<S extends Subscription>(
+  sub: S,
+  options: NatsAdapterOptions = {},
+): S {
+  const handlerOptions = consumerOptions<Msg>(options, 0);
+  patchMethod(
+    sub,
+    Symbol.asyncIterator,
+    (original) =>
+      function iterate(this: S) {
+        return instrumentMessageIterator<Msg>(original.call(this), handlerOptions);
+      },
+  );
+  return sub;
+}
+
+// JetStream publishes through `nc.request`; while one is being handed to the client, the
+// connection's own instrumentation stays out of the way so the message is counted once.
+let jetStreamPublishDepth = 0;
+
+/** Instrument `publish`, `request` and `subscribe` of a connection, in place. */
+export function instrumentNatsConnection<C extends NatsConnection>(
+  nc: C,
+  options: NatsAdapterOptions = {},
+): C {
+  const inboxPrefix = (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix ?? '_INBOX';
+  const skip = (subject: unknown) =>
+    typeof subject !== 'string' || isInternal(subject) || subject.startsWith(`${inboxPrefix}.`);
+
+  patchMethod(nc, 'publish', (original) => {
+    const instrumented = instrumentProducer(original, producerOptions(options, 'publish'));
+    return function publish(this: C, ...args: unknown[]) {
+      return skip(args[0]) ? original.apply(this, args) : instrumented.apply(this, args);
+    };
+  });
+  patchMethod(nc, 'request', (original) => {
+    const instrumented = instrumentProducer(original, producerOptions(options, 'request'));
+    return function request(this: C, ...args: unknown[]) {
+      return skip(args[0]) || jetStreamPublishDepth > 0
+        ? original.apply(this, args)
+        : instrumented.apply(this, args);
+    };
+  });
+  patchMethod(
+    nc,
+    'subscribe',
+    (original) =>
+      function subscribe(this: C, subject: string, subOptions?: Parameters<NatsConnection['subscribe']>[1]) {
+        if (skip(subject)) return original.call(this, subject, subOptions);
+        if (subOptions?.callback) {
+          return original.call(this, subject, {
+            ...subOptions,
+            callback: instrumentNatsHandler(subOptions.callback, options),
+          });
+        }
+        return instrumentNatsSubscription(original.call(this, subject, subOptions) as Subscription, options);
+      },
+  );
+  return nc;
+}
+
+// ---- JetStream --------------------------------------------------------------------------------
+
+/** Instrument `js.publish`, in place. The stream stores the message with its headers. */
+export function instrumentJetStream<J extends JetStreamClient>(js: J, options: NatsAdapterOptions = {}): J {
+  patchMethod(js, 'publish', (original) => {
+    const instrumented = instrumentProducer(original, producerOptions(options, 'publish'));
+    return function publish(this: J, ...args: unknown[]) {
+      jetStreamPublishDepth++;
+      try {
+        return instrumented.apply(this, args);
+      } finally {
+        jetStreamPublishDepth--;
+      }
+    };
+  });
+  return js;
+}
+
+const jetStreamCreatedAt = (message: JsMsg) => {
+  const nanos = message.info?.timestampNanos;
+  return typeof nanos === 'number' && nanos > 0 ? nanos / 1e6 : undefined;
+};
+
+// Which settle target a JetStream message belongs to, for the settle methods patched below.
+const settleTargetOf = new WeakMap<object, SettleTarget>();
+const patchedMessagePrototypes = new WeakSet<object>();
+
+const settleMethods: ReadonlyArray<[name: string, outcome: SettleOutcome, deadLettered: boolean]> = [
+  ['ack', 'ack', false],
+  ['ackAck', 'ack', false],
+  ['next', 'ack', false],
+  ['nak', 'nack', false],
+  ['term', 'term', true],
+];
+
+/**
+ * JetStream messages are created by the client, so their settle methods are instrumented on the
+ * message class once. A patched method records only for messages an instrumented consumer has
+ * tagged, and only the first settle of each message; every call goes through to the client.
+ */
+function instrumentSettleMethods(message: JsMsg): void {
+  const proto = Object.getPrototypeOf(message) as Record<string, unknown> | null;
+  if (!proto || patchedMessagePrototypes.has(proto)) return;
+  patchedMessagePrototypes.add(proto);
+  for (const [name, outcome, deadLettered] of settleMethods) {
+    const original = proto[name];
+    if (typeof original !== 'function') continue;
+    proto[name] = function settle(this: JsMsg, ...args: unknown[]) {
+      const target = settleTargetOf.get(this);
+      if (!target) return original.apply(this, args);
+      // Untagged first: a settle method that calls another (ackAck → ack) counts once.
+      settleTargetOf.delete(this);
+      const start = performance.now();
+      let result: unknown;
+      try {
+        result = original.apply(this, args);
+      } catch (error) {
+        settleTargetOf.set(this, target);
+        throw error;
+      }
+      try {
+        target.settle(outcome, name, (performance.now() - start) / 1000, 1, deadLettered);
+      } catch {
+        // Counting a settle must never break one.
+      }
+      return result;
+    };
+  }
+}
+
+function jetStreamTracker(options: NatsAdapterOptions) {
+  const targets = new SettleTargets(options.system ?? NATS_SYSTEM, options.consumerGroup, options.store);
+  const destination = destinationOf(options);
+  return (message: JsMsg) =>
+    targets.guard(() => {
+      instrumentSettleMethods(message);
+      const target = targets.get(destination(message.subject));
+      settleTargetOf.set(message, target);
+      if (message.redelivered) target.redelivered();
+    });
+}
+
+function jetStreamOptions(options: NatsAdapterOptions, messageArgument: number): HandlerOptions<JsMsg> {
+  return { ...consumerOptions<JsMsg>(options, messageArgument), createdAt: jetStreamCreatedAt };
+}
+
+/** Wrap a JetStream message handler (`consumer.consume({ callback })`, `consumer.next()` loops). */
+export function instrumentJetStreamHandler<H extends (message: JsMsg, ...rest: never[]) => unknown>(
+  handler: H,
+  options: NatsAdapterOptions = {},
+): H {
+  const track = jetStreamTracker(options);
+  const instrumented = instrumentHandler(handler, jetStreamOptions(options, 0)) as unknown as (
+    this: unknown,
+    ...args: unknown[]
+  ) => unknown;
+  return function jetStreamHandler(this: unknown, message: JsMsg, ...rest: unknown[]) {
+    track(message);
+    return instrumented.call(this, message, ...rest);
+  } as unknown as H;
+}
+
+/** Instrument a `for await` loop over `consumer.consume()` or `consumer.fetch()` messages, in place. */
+export function instrumentJetStreamMessages<I extends AsyncIterable<JsMsg>>(
+  messages: I,
+  options: NatsAdapterOptions = {},
+): I {
+  const track = jetStreamTracker(options);
+  const handlerOptions = jetStreamOptions(options, 0);
+  patchMethod(
+    messages,
+    Symbol.asyncIterator,
+    (original) =>
+      function iterate(this: I) {
+        return instrumentMessageIterator<JsMsg>(original.call(this), handlerOptions, track);
+      },
+  );
+  return messages;
+}

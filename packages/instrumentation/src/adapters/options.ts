@@ -1,0 +1,26 @@
+import type { CommonOptions } from '../types.js';
+
+/**
+ * What every adapter accepts. `system` defaults to the broker's `messaging.system` value; the
+ * rest is passed through to the core wrappers.
+ */
+export interface AdapterOptions extends Omit<CommonOptions, 'system'> {
+  /** `messaging.system`; each adapter has the right default (`nats`, `rabbitmq`, `redis` …). */
+  system?: string;
+  /** `messaging.consumer.group.name` for the consumers this adapter instruments. */
+  consumerGroup?: string;
+  /** Events slower than this (ms) are reported with their cause. Default 100 ms; 0 disables. */
+  slowThreshold?: number;
+  /** Carry the pipeline origin time onward when sending from inside an instrumented handler. Default true. */
+  pipelineAge?: boolean;
+}
+
+/** The options the core wrappers share, taken from an adapter's options. */
+export function commonOptions(options: AdapterOptions, defaultSystem: string): CommonOptions {
+  const common: CommonOptions = { system: options.system ?? defaultSystem };
+  if (options.store !== undefined) common.store = options.store;
+  if (options.registry !== undefined) common.registry = options.registry;
+  if (options.tracing !== undefined) common.tracing = options.tracing;
+  if (options.runtime !== undefined) common.runtime = options.runtime;
+  return common;
+}

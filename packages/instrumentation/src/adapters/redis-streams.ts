@@ -1,0 +1,139 @@
+import { instrumentHandler } from '../handler.js';
+import { instrumentProducer } from '../producer.js';
+import type { CarrierReader, CarrierWriter, HandlerOptions, ProducerOptions } from '../types.js';
+import { headerText, millisFromStreamId } from './epoch.js';
+import { type AdapterOptions, commonOptions } from './options.js';
+import { patchMethod } from './patch.js';
+import { SettleTargets } from './settle.js';
+
+/**
+ * Redis Streams through `ioredis`.
+ *
+ * - `instrumentRedisStreams(redis)` instruments, in place, `xadd` (a send; trace context and the
+ *   creation time are appended as fields of the entry) and `xack` (settle outcome `ack`, one per
+ *   acknowledged id, labelled with the stream and the group).
+ * - `instrumentStreamHandler(handler, { stream, consumerGroup })` wraps the handler your
+ *   XREADGROUP loop calls for each entry, `handler([id, fields], …)` — the entry exactly as
+ *   ioredis returns it. Event age comes from the entry id's millisecond timestamp, which Redis
+ *   assigns when the entry is added.
+ */
+
+export const REDIS_SYSTEM = 'redis';
+
+/** A stream entry as `xread`/`xreadgroup` return it: `[id, [field, value, field, value, …]]`. */
+export type StreamEntry = [id: string, fields: string[]];
+type AnyStreamEntry = readonly [id: string | Buffer, fields: readonly (string | Buffer)[]];
+
+export interface RedisStreamsOptions extends AdapterOptions {
+  /** `messaging.destination.name` for a stream key; default the key. */
+  destination?: (stream: string) => string;
+}
+
+export interface StreamHandlerOptions<E extends AnyStreamEntry = StreamEntry> extends AdapterOptions {
+  /** The stream the entries come from: a key, or a function of the entry. */
+  stream: string | ((entry: E) => string);
+  /** Which handler argument is the entry (default 0). */
+  entryArgument?: number;
+}
+
+interface StreamClient {
+  xadd: (...args: never[]) => unknown;
+  xack: (...args: never[]) => unknown;
+}
+
+const fieldReader: CarrierReader<AnyStreamEntry, readonly (string | Buffer)[]> = {
+  carrier: (entry) => entry[1],
+  get: (fields, key) => {
+    for (let i = 0; i + 1 < fields.length; i += 2)
+      if (headerText(fields[i]) === key) return headerText(fields[i + 1]);
+    return undefined;
+  },
+  keys: (fields) => fields.filter((_, i) => i % 2 === 0).map((f) => headerText(f) ?? ''),
+};
+
+/**
+ * XADD's arguments end with the entry's field/value pairs (then, optionally, a callback), so
+ * eventscope's fields are inserted before the callback. Nothing is copied: the argument list
+ * the wrapper hands over is its own array, not the caller's.
+ */
+interface XaddCarrier {
+  args: unknown[];
+}
+const fieldWriter: CarrierWriter<unknown[], XaddCarrier> = {
+  carrier: (args) => ({ args }),
+  set: ({ args }, key, value) => {
+    const last = args.length - 1;
+    if (typeof args[last] === 'function') args.splice(last, 0, key, value);
+    else args.push(key, value);
+  },
+  get: ({ args }, key) => {
+    // Field/value pairs are at the tail: walk back over them pairwise.
+    let end = args.length;
+    if (typeof args[end - 1] === 'function') end--;
+    for (let i = end - 2; i >= 2; i -= 2) if (headerText(args[i]) === key) return headerText(args[i + 1]);
+    return undefined;
+  },
+};
+
+const keyText = (key: unknown) => headerText(key) ?? String(key);
+
+/** Instrument `xadd` and `xack` of an ioredis client (or cluster), in place. */
+export function instrumentRedisStreams<R extends StreamClient>(
+  redis: R,
+  options: RedisStreamsOptions = {},
+): R {
+  const common = commonOptions(options, REDIS_SYSTEM);
+  const destination = (key: unknown) => options.destination?.(keyText(key)) ?? keyText(key);
+  const producerOptions: ProducerOptions<unknown[]> = {
+    ...common,
+    operationName: 'xadd',
+    destination: (args) => destination(args[0]),
+    carrier: fieldWriter,
+  };
+  if (options.pipelineAge !== undefined) producerOptions.pipelineAge = options.pipelineAge;
+  patchMethod(redis, 'xadd', (original) => instrumentProducer(original, producerOptions));
+
+  // One settle-target set per consumer group seen in XACK calls.
+  const byGroup = new Map<string, SettleTargets>();
+  patchMethod(
+    redis,
+    'xack',
+    (original) =>
+      function xack(this: R, key: unknown, group: unknown, ...ids: unknown[]) {
+        // Recorded when the acknowledgement is issued: waiting for Redis' answer would mean
+        // attaching to the caller's promise, which would change how an unhandled failure surfaces.
+        const groupName = keyText(group);
+        let targets = byGroup.get(groupName);
+        if (!targets) {
+          targets = new SettleTargets(common.system, groupName, options.store);
+          if (byGroup.size < targets.store.destinationBudget) byGroup.set(groupName, targets);
+        }
+        const settleTargets = targets;
+        settleTargets.guard(() => {
+          let count = 0;
+          for (const id of ids) if (typeof id !== 'function') count += Array.isArray(id) ? id.length : 1;
+          settleTargets.get(destination(key)).settle('ack', 'xack', undefined, count);
+        });
+        return original.call(this, key, group, ...ids);
+      },
+  );
+  return redis;
+}
+
+/** Wrap the handler an XREADGROUP loop calls per entry. */
+export function instrumentStreamHandler<
+  H extends (...args: never[]) => unknown,
+  E extends AnyStreamEntry = StreamEntry,
+>(handler: H, options: StreamHandlerOptions<E>): H {
+  const stream = options.stream;
+  const handlerOptions: HandlerOptions<E> = {
+    ...commonOptions(options, REDIS_SYSTEM),
+    destination: stream,
+    messageArgument: options.entryArgument ?? 0,
+    carrier: fieldReader,
+    createdAt: (entry) => millisFromStreamId(entry[0]),
+  };
+  if (options.consumerGroup !== undefined) handlerOptions.consumerGroup = options.consumerGroup;
+  if (options.slowThreshold !== undefined) handlerOptions.slowThreshold = options.slowThreshold;
+  return instrumentHandler(handler, handlerOptions);
+}
