@@ -48,6 +48,13 @@ const thrownValue = fc.oneof(
   fc.constant(() => ({ name: 'not an identifier!' })),
 );
 
+type Then = (ok: (value: unknown) => void, fail: (error: unknown) => void) => void;
+/** A custom thenable, not a Promise: what some client libraries return. */
+function thenable(then: Then): PromiseLike<unknown> {
+  // biome-ignore lint/suspicious/noThenProperty: custom thenables are what this case is about
+  return { then } as PromiseLike<unknown>;
+}
+
 /** A handler that behaves as `outcome` says and remembers every call. */
 function makeHandler(outcome: Outcome, value: unknown, error: unknown) {
   const calls: { self: unknown; args: unknown[] }[] = [];
@@ -70,26 +77,22 @@ function makeHandler(outcome: Outcome, value: unknown, error: unknown) {
         (result as Promise<unknown>).catch(() => {});
         break;
       case 'thenable-resolve':
-        result = { then: (ok: (v: unknown) => void) => queueMicrotask(() => ok(value)) };
+        result = thenable((ok) => queueMicrotask(() => ok(value)));
         break;
       case 'thenable-reject':
-        result = { then: (_: unknown, fail: (e: unknown) => void) => queueMicrotask(() => fail(error)) };
+        result = thenable((_, fail) => queueMicrotask(() => fail(error)));
         break;
       case 'thenable-twice':
-        result = {
-          then: (ok: (v: unknown) => void, fail: (e: unknown) => void) => {
-            ok(value);
-            ok(value);
-            fail(error);
-          },
-        };
+        result = thenable((ok, fail) => {
+          ok(value);
+          ok(value);
+          fail(error);
+        });
         break;
       case 'thenable-throwing-then':
-        result = {
-          then: () => {
-            throw error;
-          },
-        };
+        result = thenable(() => {
+          throw error;
+        });
         break;
       case 'return-this':
         result = this;
@@ -165,7 +168,9 @@ describe('instrumentHandler: behaviour passes through', () => {
           expect(bare.calls.length).toBe(1);
           expect(inner.calls[0]!.self).toBe(self);
           expect(inner.calls[0]!.args.length).toBe(args.length);
-          inner.calls[0]!.args.forEach((arg, i) => expect(Object.is(arg, args[i])).toBe(true));
+          inner.calls[0]!.args.forEach((arg, i) => {
+            expect(Object.is(arg, args[i])).toBe(true);
+          });
 
           const [sa, sb] = [await settle(a.result), await settle(b.result)];
           expect(sb.ok).toBe(sa.ok);
