@@ -1,3 +1,4 @@
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -10,6 +11,7 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace';
 import { listenForScrapes, type MetricsServer } from '../export/server.js';
+import { reportFault } from '../faults.js';
 import { defaultStore, type SignalStore } from '../store.js';
 import { createMetricProducer } from './metric-producer.js';
 
@@ -33,6 +35,8 @@ export interface TelemetryOptions {
   otlpEndpoint?: string;
   /** OTLP metric push interval. Default 60 s. */
   exportIntervalMs?: number;
+  /** How long one OTLP export (with its retries) may take before it is given up. Default 10 s. */
+  exportTimeoutMs?: number;
   /** Share of new traces sampled, 0 to 1 (parent-based: a sampled parent is followed). Default 1. */
   sampling?: number;
   /**
@@ -65,7 +69,11 @@ function spanProcessors(options: TelemetryOptions): SpanProcessor[] {
   if (Array.isArray(traces)) return traces;
   if (traces === 'none') return [];
   const url = withPath(requireEndpoint(options, 'traces'), '/v1/traces');
-  return [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })];
+  return [
+    new BatchSpanProcessor({
+      exporter: new OTLPTraceExporter({ url, timeoutMillis: options.exportTimeoutMs ?? 10_000 }),
+    }),
+  ];
 }
 
 /** Start the OpenTelemetry SDK with eventscope's series on its metric readers. Call once, at startup. */
@@ -85,8 +93,10 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Running
     const url = withPath(requireEndpoint(options, 'metrics'), '/v1/metrics');
     metricReaders.push(
       new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ url }),
+        exporter: new OTLPMetricExporter({ url, timeoutMillis: options.exportTimeoutMs ?? 10_000 }),
         exportIntervalMillis: options.exportIntervalMs ?? 60_000,
+        // The reader insists a push ends before the next one starts.
+        exportTimeoutMillis: Math.min(options.exportTimeoutMs ?? 10_000, options.exportIntervalMs ?? 60_000),
         metricProducers: [producer],
       }),
     );
@@ -117,13 +127,24 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Running
     }
   }
 
+  const store = options.store ?? defaultStore;
   let stopped: Promise<void> | undefined;
   return {
     metricsUrl: server?.url,
     shutdown: () => {
       stopped ??= (async () => {
         await server?.close();
-        await sdk.shutdown();
+        try {
+          // Flushes exporters; an unreachable collector is the operator's problem, not the app's.
+          await sdk.shutdown();
+        } catch (error) {
+          reportFault('otel-shutdown', error, store);
+        }
+        // Leave the API as it was before start, so telemetry can be started again (tests, reloads).
+        trace.disable();
+        metrics.disable();
+        propagation.disable();
+        context.disable();
       })();
       return stopped;
     },
