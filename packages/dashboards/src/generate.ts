@@ -1,4 +1,8 @@
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import type {
+  Dashboard as SdkDashboard,
+  VariableModel as SdkVariable,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard } from '@grafana/schema';
 import { destinationDashboard } from './dashboards/destination.js';
 import { type DashboardKind, dashboardKinds, dashboardUid } from './dashboards/frame.js';
 import { overviewDashboard } from './dashboards/overview.js';
@@ -14,7 +18,7 @@ export interface GeneratedDashboard {
   dashboard: Dashboard;
 }
 
-const builders: Record<DashboardKind, (options: ResolvedOptions) => Dashboard> = {
+const builders: Record<DashboardKind, (options: ResolvedOptions) => SdkDashboard> = {
   overview: overviewDashboard,
   runtime: runtimeDashboard,
   regressions: regressionsDashboard,
@@ -26,8 +30,40 @@ export function generateDashboards(options: DashboardOptions = {}): GeneratedDas
   const resolved = resolveOptions(options);
   return dashboardKinds.map((kind) => {
     const uid = dashboardUid(resolved, kind);
-    return { kind, uid, fileName: `${uid}.json`, dashboard: builders[kind](resolved) };
+    return { kind, uid, fileName: `${uid}.json`, dashboard: toGrafanaDashboard(builders[kind](resolved)) };
   });
+}
+
+/**
+ * The SDK's dashboard as @grafana/schema types it. Both packages declare the same enums
+ * separately, so TypeScript cannot relate the two types; the JSON is what Grafana reads, and the
+ * tests validate it against a JSON Schema derived from @grafana/schema's `Dashboard`. Settled here:
+ * the SDK writes interval-variable defaults (`auto`, `auto_min`, `auto_count`) and `definition`
+ * into every variable, which the schema does not have, and does not require a query's `refId`.
+ */
+export function toGrafanaDashboard(dashboard: SdkDashboard): Dashboard {
+  for (const annotation of dashboard.annotations.list ?? []) {
+    const refId = (annotation.target as { refId?: unknown } | undefined)?.refId;
+    if (annotation.target && (typeof refId !== 'string' || !refId)) {
+      throw new Error(`annotation "${annotation.name}" has a query without refId`);
+    }
+  }
+  const templating = { list: (dashboard.templating.list ?? []).map(schemaVariable) };
+  return JSON.parse(JSON.stringify({ ...dashboard, templating })) as Dashboard;
+}
+
+function schemaVariable(
+  variable: SdkVariable,
+): Omit<SdkVariable, 'auto' | 'auto_min' | 'auto_count' | 'definition'> {
+  if (variable.type === 'interval') return variable;
+  const {
+    auto: _auto,
+    auto_min: _autoMin,
+    auto_count: _autoCount,
+    definition: _definition,
+    ...rest
+  } = variable;
+  return rest;
 }
 
 /** A dashboard as Grafana stores it: pretty JSON with a trailing newline, stable across runs. */

@@ -1,4 +1,4 @@
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard } from '@grafana/schema';
 
 /** One PromQL expression of a dashboard, with where it lives. */
 export interface PanelQuery {

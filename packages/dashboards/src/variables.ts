@@ -72,7 +72,6 @@ export function dashboardVariables(
       .description(descriptions[variable])
       .datasource(datasourceRef)
       .query(query)
-      .definition(query)
       .refresh(VariableRefresh.OnTimeRangeChanged)
       .sort(VariableSort.AlphabeticalAsc)
       .multi(multi)
