@@ -1,0 +1,59 @@
+// Rewrites the generated signal table in every README that carries the markers
+// (SIGNALS_BEGIN … SIGNALS_END), from the signal catalog. `--check` changes nothing and exits 1
+// when a README is stale, naming it. Needs the catalog built (`pnpm build`).
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+async function catalog() {
+  const entry = join(root, 'packages/catalog/dist/index.js');
+  if (!existsSync(entry)) throw new Error('packages/catalog is not built; run `pnpm build` first');
+  return import(pathToFileURL(entry).href);
+}
+
+/** Every README.md at the root and one level inside packages/ and examples/. */
+export function readmePaths() {
+  const paths = [join(root, 'README.md')];
+  for (const group of ['packages', 'examples']) {
+    const dir = join(root, group);
+    if (!existsSync(dir)) continue;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) paths.push(join(dir, entry.name, 'README.md'));
+    }
+  }
+  return paths.filter((path) => existsSync(path));
+}
+
+/** The READMEs with a signal block, each with its current and its regenerated text. */
+export async function signalBlocks() {
+  const { SIGNALS_BEGIN, renderSignalTable, replaceSignalBlock } = await catalog();
+  const table = renderSignalTable();
+  return readmePaths()
+    .map((path) => ({ path, current: readFileSync(path, 'utf8') }))
+    .filter(({ current }) => current.includes(SIGNALS_BEGIN))
+    .map(({ path, current }) => ({
+      path: relative(root, path),
+      absolute: path,
+      current,
+      generated: replaceSignalBlock(current, table),
+    }));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const check = process.argv.includes('--check');
+  const stale = [];
+  for (const block of await signalBlocks()) {
+    if (block.current === block.generated) continue;
+    stale.push(block.path);
+    if (!check) writeFileSync(block.absolute, block.generated);
+  }
+  if (check && stale.length > 0) {
+    console.error(`stale signal tables in: ${stale.join(', ')} — run \`pnpm docs\``);
+    process.exit(1);
+  }
+  console.log(
+    check ? 'signal tables are current' : `rewrote ${stale.length} README(s): ${stale.join(', ') || 'none'}`,
+  );
+}
