@@ -1,19 +1,47 @@
-import { type EventLoopUtilization, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import {
+  type ELDHistogram,
+  type EventLoopUtilization,
+  monitorEventLoopDelay,
+  performance,
+} from 'node:perf_hooks';
 import type { SignalStore } from '../store.js';
 
 /**
  * Event-loop delay percentiles and utilization, per collection: the delay histogram is reset and
  * the utilization taken as a delta each time the store is collected, so every scrape reports the
  * interval since the previous one.
+ *
+ * One delay histogram serves every store (each would otherwise add its own libuv timer): it is reset
+ * by whichever store is collected, so with several stores each reports the delay since the last
+ * collection of any of them. With one store, the usual case, that is exactly the scrape interval.
  */
+
+let shared: ELDHistogram | undefined;
+let users = 0;
+
+function acquireDelayHistogram(resolutionMs: number): ELDHistogram {
+  if (!shared) {
+    shared = monitorEventLoopDelay({ resolution: resolutionMs });
+    shared.enable();
+  }
+  users++;
+  return shared;
+}
+
+function releaseDelayHistogram(): void {
+  if (--users > 0) return;
+  shared?.disable();
+  shared = undefined;
+  users = 0;
+}
 export interface LoopSampler {
   readonly collect: () => void;
   readonly stop: () => void;
 }
 
 export function sampleEventLoop(store: SignalStore, resolutionMs = 10): LoopSampler {
-  const delay = monitorEventLoopDelay({ resolution: resolutionMs });
-  delay.enable();
+  const delay = acquireDelayHistogram(resolutionMs);
+  let stopped = false;
   const p50 = store.series('loopDelayP50');
   const p90 = store.series('loopDelayP90');
   const p99 = store.series('loopDelayP99');
@@ -35,7 +63,9 @@ export function sampleEventLoop(store: SignalStore, resolutionMs = 10): LoopSamp
       previous = now;
     },
     stop() {
-      delay.disable();
+      if (stopped) return;
+      stopped = true;
+      releaseDelayHistogram();
     },
   };
 }
