@@ -83,18 +83,32 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
     return out;
   };
 
-  patchMethod(channel, 'publish', (original) =>
-    instrumentProducer(
+  // amqplib's sendToQueue calls this.publish: while one is in progress, publish passes through
+  // so the message is counted once.
+  let inSendToQueue = 0;
+  patchMethod(channel, 'publish', (original) => {
+    const instrumented = instrumentProducer(
       original,
       producer((args) => publishDestination(String(args[0]), String(args[1])), 3),
-    ),
-  );
-  patchMethod(channel, 'sendToQueue', (original) =>
-    instrumentProducer(
+    );
+    return function publish(this: C, ...args: unknown[]) {
+      return inSendToQueue > 0 ? original.apply(this, args) : instrumented.apply(this, args);
+    };
+  });
+  patchMethod(channel, 'sendToQueue', (original) => {
+    const instrumented = instrumentProducer(
       original,
       producer((args) => publishDestination('', String(args[0])), 2),
-    ),
-  );
+    );
+    return function sendToQueue(this: C, ...args: unknown[]) {
+      inSendToQueue++;
+      try {
+        return instrumented.apply(this, args);
+      } finally {
+        inSendToQueue--;
+      }
+    };
+  });
 
   patchMethod(
     channel,
