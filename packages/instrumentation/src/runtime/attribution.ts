@@ -75,6 +75,12 @@ const GC_MASK = GC_RING - 1;
 const gcStart = new Float64Array(GC_RING);
 const gcEnd = new Float64Array(GC_RING);
 const gcKindOf = new Uint8Array(GC_RING);
+/**
+ * The latest end of this pause and every older one. Pauses do not overlap on the main thread, but
+ * should a runtime ever report one inside another, scans still stop only when nothing older can
+ * reach the interval.
+ */
+const gcEndSoFar = new Float64Array(GC_RING);
 let gcCount = 0;
 /** The latest end of any pause that has arrived: an event starting after it overlaps none. */
 let latestGcEnd = Number.NEGATIVE_INFINITY;
@@ -112,8 +118,8 @@ function overlapArrivedPauses(startMs: number, endMs: number): number {
   const oldest = Math.max(0, gcCount - GC_RING);
   for (let n = gcCount - 1; n >= oldest; n--) {
     const k = n & GC_MASK;
+    if (gcEndSoFar[k]! <= startMs) break; // this pause and every older one ended before the event
     const e = gcEnd[k]!;
-    if (e <= startMs) break; // pauses arrive in order: every older one ended earlier still
     const overlap = Math.min(e, endMs) - Math.max(gcStart[k]!, startMs);
     if (overlap > 0) total += overlap;
   }
@@ -130,6 +136,7 @@ export function recordGcPause(startMs: number, durationMs: number, kind: number)
   gcEnd[slot] = endMs;
   gcKindOf[slot] = kind;
   if (endMs > latestGcEnd) latestGcEnd = endMs;
+  gcEndSoFar[slot] = latestGcEnd;
   // Events that finished before this pause arrived: the newest first, back to the first that ended
   // before the pause began (the ring is in order of finishing).
   const oldest = Math.max(0, eventCount - EVENT_RING);
@@ -149,8 +156,8 @@ export function gcOverlapByKind(startMs: number, endMs: number, out: Float64Arra
   const oldest = Math.max(0, gcCount - GC_RING);
   for (let n = gcCount - 1; n >= oldest; n--) {
     const k = n & GC_MASK;
+    if (gcEndSoFar[k]! <= startMs) break;
     const e = gcEnd[k]!;
-    if (e <= startMs) break;
     const overlap = Math.min(e, endMs) - Math.max(gcStart[k]!, startMs);
     if (overlap > 0) {
       const kind = gcKindOf[k]!;

@@ -84,6 +84,16 @@ describe('GC overlap bookkeeping', () => {
     expect(t.gcOverlap.value).toBe(0);
   });
 
+  it('still finds a long pause behind a shorter, newer one', () => {
+    const t = target();
+    recordGcPause(0, 50, MAJOR); // [0, 50]
+    recordGcPause(10, 1, MINOR); // reported inside it: [10, 11]
+    recordEventInterval(t, 20, 30, undefined);
+    expect(t.gcOverlap.value * 1000).toBeCloseTo(10, 9);
+    const byKind = new Float64Array(4);
+    expect(gcOverlapByKind(20, 30, byKind)).toBeCloseTo(10, 9);
+  });
+
   it('ignores intervals a broken clock produced', () => {
     const t = target();
     recordGcPause(0, 100, MAJOR);
