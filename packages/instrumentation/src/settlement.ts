@@ -7,6 +7,8 @@ import type { SignalStore } from './store.js';
  * handles the rejection, so the chain cannot add an unhandled rejection of its own.
  */
 
+const nativeThen = Promise.prototype.then;
+
 type Then = (onFulfilled: (value: unknown) => void, onRejected: (error: unknown) => void) => unknown;
 
 /** The `then` method of a thenable result, or undefined for anything else. Never throws. */
@@ -33,6 +35,11 @@ export function whenSettled(
   onFulfilled: () => void,
   onRejected: (error: unknown) => void,
 ): void {
+  if (then === nativeThen && result instanceof Promise) {
+    // A native promise calls exactly one callback, once, and its `then` does not throw.
+    nativeThen.call(result as Promise<unknown>, onFulfilled, onRejected);
+    return;
+  }
   let settled = false;
   const fulfilled = () => {
     if (settled) return;
