@@ -163,7 +163,7 @@ function report(event: HeldEvent): void {
     const gcByType: Record<string, number> = {};
     for (let k = 0; k < gcKinds.length; k++) gcByType[gcKinds[k]!] = round(gcByKind[k]!);
     const line: Record<string, unknown> = {
-      traceId: event.traceId,
+      trace_id: event.traceId, // the field the trace mixin writes, so one query finds both
       system: event.target.system,
       destination: event.target.destination,
       durationMs: round(verdict.durationMs),

@@ -205,7 +205,7 @@ describe('slow-event causes', () => {
     expect(t.slowByCause.event_loop.value).toBe(0);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
-      traceId: 'trace-1',
+      trace_id: 'trace-1',
       destination: 'orders.created',
       cause: 'gc',
       gcMs: 70,

@@ -108,7 +108,7 @@ describe('GC pauses inside handlers', () => {
     expect(lines).toHaveLength(slowCount);
     const line = gcLines[0]!;
     expect(line).toMatchObject({ system: 'inprocess', destination: 'orders.created' });
-    expect(String(line.traceId)).toMatch(/^sync-\d+$/);
+    expect(String(line.trace_id)).toMatch(/^sync-\d+$/);
     expect(line.heapLimitBytes).toBeGreaterThan(line.heapUsedBytes as number);
     expect((line.gcByType as Record<string, number>).major).toBeGreaterThan(0);
   });

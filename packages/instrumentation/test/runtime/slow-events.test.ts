@@ -72,7 +72,7 @@ describe('slow events through instrumentHandler', () => {
     expect(line).toMatchObject({
       level: 40,
       msg: 'eventscope: slow event',
-      traceId: TRACE_ID,
+      trace_id: TRACE_ID,
       system: 'inprocess',
       destination: 'orders.created',
       cause: 'gc',
