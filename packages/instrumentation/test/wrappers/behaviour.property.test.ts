@@ -51,7 +51,6 @@ const thrownValue = fc.oneof(
 type Then = (ok: (value: unknown) => void, fail: (error: unknown) => void) => void;
 /** A custom thenable, not a Promise: what some client libraries return. */
 function thenable(then: Then): PromiseLike<unknown> {
-  // biome-ignore lint/suspicious/noThenProperty: custom thenables are what this case is about
   return { then } as PromiseLike<unknown>;
 }
 
