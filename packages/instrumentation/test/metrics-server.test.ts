@@ -198,3 +198,25 @@ describe('ensurePromClientCollector', () => {
     }
   });
 });
+
+describe('ensurePromClientCollector for JSON and cluster aggregation', () => {
+  it('gives getMetricsAsJSON every bucket with all its labels', async () => {
+    const registry = new Registry();
+    const store = new SignalStore();
+    store
+      .series('processDuration', { [attributes.system]: 'inprocess', [attributes.destination]: 'orders' })
+      .observe(0.003);
+    ensurePromClientCollector(store, registry);
+    const json = await registry.getMetricsAsJSON();
+    const duration = json.find((m) => m.name === 'messaging_process_duration_seconds')!;
+    const inf = duration.values.find((v) => v.labels.le === '+Inf')!;
+    expect(inf.labels).toEqual({
+      messaging_system: 'inprocess',
+      messaging_destination_name: 'orders',
+      le: '+Inf',
+    });
+    expect(inf.value).toBe(1);
+    const le0005 = duration.values.find((v) => v.labels.le === 0.0025)!;
+    expect(le0005.value).toBe(0);
+  });
+});

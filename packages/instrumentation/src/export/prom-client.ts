@@ -8,7 +8,13 @@ import {
   signalList,
 } from '@eventscope/catalog';
 import { reportFault } from '../faults.js';
-import { type CounterSeries, type GaugeSeries, HistogramSeries, type SignalStore } from '../store.js';
+import {
+  type CounterSeries,
+  type GaugeSeries,
+  HistogramSeries,
+  type Series,
+  type SignalStore,
+} from '../store.js';
 
 /**
  * eventscope's series inside a prom-client `Registry`, so a service keeps its own `register`,
@@ -27,7 +33,9 @@ export interface PromClientRegistryLike {
 }
 
 interface PromClientValue {
-  labels: Record<string, string | number>;
+  labels: Readonly<Record<string, string | number>>;
+  /** Labels prom-client formats once per object (it caches their text by identity). */
+  sharedLabels?: Readonly<Record<string, string>>;
   value: number;
   metricName?: string;
 }
@@ -79,7 +87,11 @@ class CatalogMetric {
     this.labelNames = signal.labels.map(labelName);
   }
 
-  get(): Promise<PromClientMetricData> {
+  /**
+   * What `register.metrics()` asks for: bucket values carry only `le` as their own label and the
+   * series' labels as `sharedLabels`, whose text prom-client formats once per object.
+   */
+  getForPromString(): Promise<PromClientMetricData> {
     this.binding.collectOnce();
     const values: PromClientValue[] = [];
     for (const store of this.binding.stores) {
@@ -98,38 +110,85 @@ class CatalogMetric {
     });
   }
 
+  /** Every value with all its labels, for `getMetricsAsJSON()` and cluster aggregation. */
+  async get(): Promise<PromClientMetricData> {
+    const data = await this.getForPromString();
+    data.values = data.values.map(({ labels, sharedLabels, ...rest }) => ({
+      ...rest,
+      labels: { ...sharedLabels, ...labels },
+    }));
+    return data;
+  }
+
   /** prom-client's `register.resetMetrics()` calls this; eventscope's counters are never reset. */
   reset(): void {}
 
   private appendValues(store: SignalStore, values: PromClientValue[]): void {
     const family = store.family(this.signal.key as SignalKey);
-    const base = metricName(this.signal, 'prometheus');
     for (const series of family.series.values()) {
-      const labels: Record<string, string> = {};
-      for (let i = 0; i < this.labelNames.length; i++) {
-        const value = series.values[i];
-        if (value) labels[this.labelNames[i]!] = value;
-      }
+      const shape = this.shapeOf(series);
       if (series instanceof HistogramSeries) {
         const counts = series.counts;
         let running = 0;
         for (let i = 0; i < counts.length; i++) {
           running += counts[i]!;
-          const bound = series.bounds[i];
           values.push({
-            labels: { ...labels, le: bound === undefined ? '+Inf' : bound },
+            labels: shape.buckets[i]!,
+            sharedLabels: shape.labels,
             value: running,
-            metricName: `${base}_bucket`,
+            metricName: shape.bucketName,
           });
         }
-        values.push({ labels, value: series.sum, metricName: `${base}_sum` });
-        values.push({ labels, value: series.count, metricName: `${base}_count` });
+        values.push({ labels: shape.labels, value: series.sum, metricName: shape.sumName });
+        values.push({ labels: shape.labels, value: series.count, metricName: shape.countName });
       } else {
-        values.push({ labels, value: (series as CounterSeries | GaugeSeries).value });
+        values.push({ labels: shape.labels, value: (series as CounterSeries | GaugeSeries).value });
       }
     }
   }
+
+  /** A series' label objects, built on its first export and reused by every scrape after. */
+  private shapeOf(series: Series): SeriesShape {
+    let shape = shapes.get(series);
+    if (shape) return shape;
+    const labels: Record<string, string> = {};
+    for (let i = 0; i < this.labelNames.length; i++) {
+      const value = series.values[i];
+      if (value) labels[this.labelNames[i]!] = value;
+    }
+    const buckets = series instanceof HistogramSeries ? leLabels(series.bounds) : [];
+    shape = {
+      labels: Object.freeze(labels),
+      buckets,
+      bucketName: `${this.registeredName}_bucket`,
+      sumName: `${this.registeredName}_sum`,
+      countName: `${this.registeredName}_count`,
+    };
+    shapes.set(series, shape);
+    return shape;
+  }
 }
+
+const leLabelsByBounds = new WeakMap<readonly number[], Readonly<{ le: string | number }>[]>();
+
+/** `{ le }` objects per bucket, shared by every series with the same bounds (the catalog's arrays). */
+function leLabels(bounds: readonly number[]): Readonly<{ le: string | number }>[] {
+  let labels = leLabelsByBounds.get(bounds);
+  if (!labels) {
+    labels = [...bounds.map((le) => Object.freeze({ le })), Object.freeze({ le: '+Inf' })];
+    leLabelsByBounds.set(bounds, labels);
+  }
+  return labels;
+}
+
+interface SeriesShape {
+  labels: Readonly<Record<string, string>>;
+  buckets: Readonly<Record<string, string | number>>[];
+  bucketName: string;
+  sumName: string;
+  countName: string;
+}
+const shapes = new WeakMap<Series, SeriesShape>();
 
 const bindings = new WeakMap<object, RegistryBinding>();
 let globalRegistry: PromClientRegistryLike | null | undefined;

@@ -1,0 +1,390 @@
+// What recording one event costs, eventscope beside prom-client and the OpenTelemetry SDK, in one
+// process: interleaved rounds (every way once per round, so drift in machine load hits all of them
+// alike), medians of ns/event and bytes/event, then /metrics for 1,000 series. Writes results.json.
+//
+//   pnpm bench                      (builds, then runs with --expose-gc)
+//   EVENTSCOPE_BENCH_ROUNDS=15 EVENTSCOPE_BENCH_EVENTS=500000 pnpm bench
+
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { attributes } from '@eventscope/catalog';
+import { SpanKind, trace } from '@opentelemetry/api';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { AlwaysOnSampler, BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { Histogram, Registry } from 'prom-client';
+import {
+  ensurePromClientCollector,
+  instrumentHandler,
+  renderExposition,
+  SignalStore,
+  stopRuntimeMetrics,
+} from '../dist/index.js';
+import { createMetricProducer } from '../dist/otel/index.js';
+
+const gc = globalThis.gc;
+if (typeof gc !== 'function') {
+  console.error('Run with --expose-gc (pnpm bench does): bytes/event needs a collection between rounds.');
+  process.exit(1);
+}
+if (trace.getTracerProvider().getDelegate?.().constructor.name !== 'NoopTracerProvider') {
+  console.error('A global tracer provider is registered; "tracing with no SDK" would not mean that.');
+  process.exit(1);
+}
+
+const ROUNDS = Number(process.env.EVENTSCOPE_BENCH_ROUNDS ?? 9);
+const EVENTS = Number(process.env.EVENTSCOPE_BENCH_EVENTS ?? 200_000);
+/** Events per allocation round: small enough that no scavenge runs inside it (see --max-semi-space-size). */
+const ALLOCATION_EVENTS = 5_000;
+
+const labels = {
+  system: 'inprocess',
+  destination: 'orders.created',
+  operation: 'process',
+  group: 'billing',
+};
+const event = { destination: labels.destination, n: 1 };
+/** The user's handler: as cheap as a handler gets, so what is measured is the recording. */
+const handler = (message) => message.n;
+const asyncHandler = async (message) => message.n;
+
+// --- the ways of recording one event ---------------------------------------------------------------
+
+const store = new SignalStore();
+const common = { system: labels.system, destination: labels.destination, consumerGroup: labels.group, store };
+const wrappedMetricsOnly = instrumentHandler(handler, { ...common, tracing: false, registry: false });
+const wrappedWithTracing = instrumentHandler(handler, { ...common, tracing: true, registry: false });
+const wrappedAsync = instrumentHandler(asyncHandler, { ...common, tracing: false, registry: false });
+const bareAsyncWrapper = async (message) => await asyncHandler(message);
+
+const promRegistry = new Registry();
+const promHistogram = new Histogram({
+  name: 'bench_process_duration_seconds',
+  help: 'bench',
+  labelNames: [
+    'messaging_system',
+    'messaging_destination_name',
+    'messaging_operation_name',
+    'messaging_consumer_group_name',
+  ],
+  buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [promRegistry],
+});
+const promChild = promHistogram.labels(labels.system, labels.destination, labels.operation, labels.group);
+
+const otelReader = new PrometheusExporter({ preventServerStart: true });
+const meterProvider = new MeterProvider({ readers: [otelReader] });
+const otelHistogram = meterProvider.getMeter('bench').createHistogram('messaging.process.duration', {
+  unit: 's',
+  advice: {
+    explicitBucketBoundaries: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+  },
+});
+const otelAttributes = {
+  [attributes.system]: labels.system,
+  [attributes.destination]: labels.destination,
+  [attributes.operationName]: labels.operation,
+  [attributes.consumerGroup]: labels.group,
+};
+
+const noopExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
+const tracerProvider = new TracerProvider({
+  sampler: new AlwaysOnSampler(),
+  spanProcessors: [new BatchSpanProcessor({ exporter: noopExporter })],
+});
+const otelTracer = tracerProvider.getTracer('bench');
+
+let sink = 0;
+
+/** name → run(n): performs n events; sync ones return nothing, async ones a promise. */
+const ways = [
+  {
+    key: 'bare',
+    name: 'bare call',
+    run(n) {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += handler(event);
+      sink += acc;
+    },
+  },
+  {
+    key: 'floor',
+    name: '2 × performance.now() (the floor)',
+    run(n) {
+      let acc = 0;
+      for (let i = 0; i < n; i++) {
+        const start = performance.now();
+        acc += handler(event);
+        acc += performance.now() - start;
+      }
+      sink += acc;
+    },
+  },
+  {
+    key: 'eventscopeSync',
+    name: 'eventscope wrapper, sync (metrics only)',
+    run(n) {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += wrappedMetricsOnly(event);
+      sink += acc;
+    },
+  },
+  {
+    key: 'eventscopeSyncTracing',
+    name: 'eventscope wrapper, sync (tracing on, no SDK)',
+    run(n) {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += wrappedWithTracing(event);
+      sink += acc;
+    },
+  },
+  {
+    key: 'bareAsync',
+    name: 'bare async wrapper',
+    async run(n) {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += await bareAsyncWrapper(event);
+      sink += acc;
+    },
+  },
+  {
+    key: 'eventscopeAsync',
+    name: 'eventscope wrapper, async',
+    async run(n) {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += await wrappedAsync(event);
+      sink += acc;
+    },
+  },
+  {
+    key: 'promClientChild',
+    name: 'prom-client cached child observe',
+    run(n) {
+      for (let i = 0; i < n; i++) {
+        const start = performance.now();
+        sink += handler(event);
+        promChild.observe((performance.now() - start) / 1000);
+      }
+    },
+  },
+  {
+    key: 'otelHistogram',
+    name: 'OTel SDK histogram.record',
+    run(n) {
+      for (let i = 0; i < n; i++) {
+        const start = performance.now();
+        sink += handler(event);
+        otelHistogram.record((performance.now() - start) / 1000, otelAttributes);
+      }
+    },
+  },
+  {
+    key: 'otelSpan',
+    name: 'OTel span per event (AlwaysOn, batch)',
+    run(n) {
+      for (let i = 0; i < n; i++) {
+        const span = otelTracer.startSpan('orders.created process', { kind: SpanKind.CONSUMER });
+        sink += handler(event);
+        span.end();
+      }
+    },
+    // Spans cost ~20× more; fewer of them keep the round short.
+    scale: 0.25,
+  },
+];
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+async function timeRound(way, n) {
+  const start = process.hrtime.bigint();
+  await way.run(n);
+  return Number(process.hrtime.bigint() - start) / n;
+}
+
+async function allocationRound(way) {
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  await way.run(ALLOCATION_EVENTS);
+  const after = process.memoryUsage().heapUsed;
+  return Math.max(0, (after - before) / ALLOCATION_EVENTS);
+}
+
+async function measureHotPath() {
+  for (const way of ways) await way.run(Math.round(EVENTS * (way.scale ?? 1))); // warm up, optimise
+  const ns = new Map(ways.map((w) => [w.key, []]));
+  const bytes = new Map(ways.map((w) => [w.key, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const way of ways) {
+      gc();
+      ns.get(way.key).push(await timeRound(way, Math.round(EVENTS * (way.scale ?? 1))));
+      bytes.get(way.key).push(await allocationRound(way));
+    }
+    process.stdout.write(`  round ${round + 1}/${ROUNDS}\r`);
+  }
+  return ways.map((way) => ({
+    key: way.key,
+    name: way.name,
+    nsPerEvent: median(ns.get(way.key)),
+    bytesPerEvent: median(bytes.get(way.key)),
+  }));
+}
+
+// --- /metrics for 1,000 series -----------------------------------------------------------------------
+
+async function measureExposition() {
+  const SERIES = 1000;
+  const expositionStore = new SignalStore({ destinationBudget: SERIES });
+  const registry = new Registry();
+  const native = new Histogram({
+    name: 'messaging_process_duration_seconds',
+    help: 'Time a wrapped handler took to process one event.',
+    labelNames: [
+      'messaging_system',
+      'messaging_destination_name',
+      'messaging_operation_name',
+      'messaging_consumer_group_name',
+    ],
+    buckets: [
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ],
+    registers: [registry],
+  });
+  for (let d = 0; d < SERIES; d++) {
+    const destination = `orders.shard-${d}`;
+    const ours = expositionStore.series('processDuration', {
+      [attributes.system]: labels.system,
+      [attributes.destination]: destination,
+      [attributes.operationName]: labels.operation,
+      [attributes.consumerGroup]: labels.group,
+    });
+    const theirs = native.labels(labels.system, destination, labels.operation, labels.group);
+    for (let i = 0; i < 50; i++) {
+      const seconds = 0.00005 * 1.5 ** (i % 25);
+      ours.observe(seconds);
+      theirs.observe(seconds);
+    }
+  }
+  const viaCollector = new Registry();
+  ensurePromClientCollector(expositionStore, viaCollector);
+  const otelExporter = new PrometheusExporter({
+    preventServerStart: true,
+    metricProducers: [createMetricProducer(expositionStore)],
+  });
+  const otelProvider = new MeterProvider({ readers: [otelExporter] });
+  const serializer = new PrometheusSerializer();
+
+  const ways = [
+    {
+      key: 'eventscope',
+      name: 'eventscope renderExposition',
+      run: async () => renderExposition(expositionStore),
+    },
+    {
+      key: 'promClient',
+      name: 'prom-client register.metrics() (native histogram, same data)',
+      run: () => registry.metrics(),
+    },
+    {
+      key: 'promClientCollector',
+      name: 'prom-client register.metrics() via eventscope collector',
+      run: () => viaCollector.metrics(),
+    },
+    {
+      key: 'otelExporter',
+      name: 'OTel PrometheusExporter collect + serialize (MetricProducer)',
+      run: async () => serializer.serialize((await otelExporter.collect()).resourceMetrics),
+    },
+  ];
+  const lengths = {};
+  for (const way of ways) lengths[way.key] = (await way.run()).length; // warm up
+  const ms = new Map(ways.map((w) => [w.key, []]));
+  for (let round = 0; round < ROUNDS * 2; round++) {
+    for (const way of ways) {
+      gc();
+      const start = process.hrtime.bigint();
+      await way.run();
+      ms.get(way.key).push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  }
+  await otelProvider.shutdown();
+  return ways.map((way) => ({
+    key: way.key,
+    name: way.name,
+    series: SERIES,
+    ms: median(ms.get(way.key)),
+    bytes: lengths[way.key],
+  }));
+}
+
+// --- report ------------------------------------------------------------------------------------------
+
+const hotPath = await measureHotPath();
+const exposition = await measureExposition();
+stopRuntimeMetrics();
+await tracerProvider.shutdown();
+await meterProvider.shutdown();
+
+const by = Object.fromEntries(hotPath.map((r) => [r.key, r]));
+const floor = by.floor.nsPerEvent;
+const eventscopeSync = by.eventscopeSync.nsPerEvent;
+const pad = (text, width) => String(text).padEnd(width);
+const lpad = (text, width) => String(text).padStart(width);
+
+console.log(
+  `\neventscope hot path — Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`,
+);
+console.log(`${ROUNDS} interleaved rounds of ${EVENTS.toLocaleString('en')} events (medians)\n`);
+console.log(
+  `${pad('way of recording one event', 48)}${lpad('ns/event', 10)}${lpad('B/event', 9)}${lpad('× floor', 9)}${lpad('× eventscope', 14)}`,
+);
+for (const r of hotPath) {
+  console.log(
+    `${pad(r.name, 48)}${lpad(r.nsPerEvent.toFixed(1), 10)}${lpad(r.bytesPerEvent.toFixed(0), 9)}${lpad((r.nsPerEvent / floor).toFixed(2), 9)}${lpad((r.nsPerEvent / eventscopeSync).toFixed(2), 14)}`,
+  );
+}
+const promClientMs = exposition.find((e) => e.key === 'promClient').ms;
+console.log(`\n/metrics for 1,000 histogram series (median of ${ROUNDS * 2})\n`);
+for (const e of exposition) {
+  console.log(
+    `${pad(e.name, 64)}${lpad(e.ms.toFixed(2), 8)} ms${lpad((e.ms / promClientMs).toFixed(2), 7)} × prom-client`,
+  );
+}
+
+const checks = {
+  syncOverheadWithinFloorTimes1_5: eventscopeSync <= 1.5 * floor,
+  asyncOverheadWithin150ns: by.eventscopeAsync.nsPerEvent - by.bareAsync.nsPerEvent <= 150,
+  cheaperThanPromClientBy3x: by.promClientChild.nsPerEvent >= 3 * eventscopeSync,
+  cheaperThanOtelHistogramBy8x: by.otelHistogram.nsPerEvent >= 8 * eventscopeSync,
+  atMost32BytesPerEvent: by.eventscopeSync.bytesPerEvent <= 32,
+  expositionAtLeastAsFastAsPromClient: exposition.find((e) => e.key === 'eventscope').ms <= promClientMs,
+};
+console.log('\ntargets (issue 2, acceptance 7):');
+for (const [name, ok] of Object.entries(checks)) console.log(`  ${ok ? 'met    ' : 'MISSED '} ${name}`);
+
+const results = {
+  generatedAt: new Date().toISOString(),
+  node: process.version,
+  cpu: cpus()[0]?.model,
+  cpus: availableParallelism(),
+  rounds: ROUNDS,
+  eventsPerRound: EVENTS,
+  hotPath: hotPath.map((r) => ({
+    ...r,
+    ratioToFloor: r.nsPerEvent / floor,
+    ratioToEventscope: r.nsPerEvent / eventscopeSync,
+  })),
+  asyncOverheadNs: by.eventscopeAsync.nsPerEvent - by.bareAsync.nsPerEvent,
+  exposition,
+  targets: checks,
+};
+const out = join(dirname(fileURLToPath(import.meta.url)), 'results.json');
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwrote ${out}`);
+if (sink === 42) console.log(''); // keeps every loop's result alive
