@@ -46,7 +46,7 @@ describe('dashboard structure', () => {
         it(`${kind}: every panel has a datasource, a description, a unit and queries with refIds`, () => {
           expect(visible.length).toBeGreaterThan(5);
           for (const panel of visible) {
-            expect(panel.datasource, panel.title).toEqual({ type: 'prometheus', uid: '${datasource}' });
+            expect(panel.datasource, panel.title).toEqual({ type: 'prometheus', uid: `\${datasource}` });
             expect(panel.description?.length ?? 0, panel.title).toBeGreaterThan(40);
             expect(panel.description, panel.title).toMatch(/Bad:/);
             expect(panel.fieldConfig?.defaults?.unit, panel.title).toBeTruthy();
@@ -94,7 +94,7 @@ describe('dashboard structure', () => {
         expect(links.length).toBeGreaterThan(0);
         for (const link of links) {
           expect(link.startsWith(`/d/${drill.uid}?`)).toBe(true);
-          expect(link).toContain('var-destination=${__field.labels.messaging_destination_name}');
+          expect(link).toContain(`var-destination=\${__field.labels.messaging_destination_name}`);
         }
         const destination = drill.templating?.list?.find((v) => v.name === 'destination');
         expect(destination?.multi).toBe(false);

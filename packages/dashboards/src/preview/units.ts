@@ -14,7 +14,9 @@ function round(value: number): string {
   if (value === 0) return '0';
   const abs = Math.abs(value);
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : 2;
-  return value.toFixed(digits).replace(/\.?0+$/, '');
+  const fixed = value.toFixed(digits);
+  // Trailing zeros of a fraction only: 100 stays 100, 2.50 becomes 2.5.
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
 }
 
 function seconds(value: number): string {

@@ -1,0 +1,191 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type NamingFlavor, namingFlavors, signals } from '@eventscope/catalog';
+import { pipelineNames, type RunningPipeline, startPipeline } from '@eventscope/example-in-process';
+import {
+  needBinary,
+  prometheusBinary,
+  type RunningPrometheus,
+  scrapeConfig,
+  startPrometheus,
+  tempDir,
+  waitFor,
+} from '@eventscope/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baselines } from '../src/dashboards/regressions.js';
+import { generateDashboards } from '../src/generate.js';
+import { resolveOptions } from '../src/options.js';
+import { panelQueries } from '../src/panel-queries.js';
+import { renderPreview } from '../src/preview/render.js';
+import { PromQL } from '../src/promql.js';
+import { resolveVariables, type VariableValues } from '../src/variable-values.js';
+import { sloOptions } from './fixtures.js';
+
+/**
+ * End to end: a real Prometheus scrapes the instrumented in-process pipeline, and every panel
+ * query — variables resolved to the pipeline's values — must return data, for each naming flavor.
+ *
+ * Regression baselines (`offset 1d`, `offset 1w`) cannot have data in a Prometheus started a
+ * minute ago. For those queries the test runs the real expression (it must be accepted) and the
+ * same expression with the offset shortened to 5s, which must return data: that proves the
+ * baseline query selects the right series, and only history is missing.
+ */
+
+const SCRAPE = '1s';
+const RATE_INTERVAL = '15s';
+const SHORT_OFFSET = '5s';
+const prometheus = prometheusBinary();
+const chromium = needBinary('chromium', 'apt-get install chromium');
+const docs = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs');
+
+interface Stack {
+  pipeline: RunningPipeline;
+  prometheus: RunningPrometheus;
+}
+
+async function startStack(flavor: NamingFlavor): Promise<Stack> {
+  // gc-pressure so GC pauses overlap handlers and slow events are attributed to GC.
+  const pipeline = await startPipeline({ flavor, scenario: 'gc-pressure', rate: 200, logger: false });
+  try {
+    const target = new URL(pipeline.metricsUrl).host;
+    const running = await startPrometheus({
+      config: scrapeConfig([target], { interval: SCRAPE, job: 'billing' }),
+    });
+    return { pipeline, prometheus: running };
+  } catch (error) {
+    await pipeline.stop();
+    throw error;
+  }
+}
+
+/** Wait until the rate window holds enough scrapes for every rate() to have two samples. */
+async function waitForData(stack: Stack, flavor: NamingFlavor): Promise<void> {
+  await stack.prometheus.waitForTargets(1, 60_000);
+  const q = new PromQL(resolveOptions({ flavor }));
+  await waitFor(
+    async () => {
+      const expr = `count_over_time(${q.name('processDuration', 'count')}[${RATE_INTERVAL}])`;
+      const result = await stack.prometheus.query(expr);
+      return result.some((s) => Number(s.value?.[1]) >= 12);
+    },
+    { timeoutMs: 90_000, intervalMs: 1000, what: `${RATE_INTERVAL} of scrapes of the pipeline` },
+  );
+}
+
+function variablesFor(kind: string): VariableValues {
+  return {
+    job: 'billing',
+    system: pipelineNames.system,
+    consumer_group: '.*',
+    ...(kind === 'destination' ? { destination: pipelineNames.orders } : {}),
+    rateInterval: RATE_INTERVAL,
+    range: '2m',
+  };
+}
+
+describe.skipIf(!prometheus)('dashboards against a real Prometheus scraping the pipeline', () => {
+  for (const flavor of namingFlavors) {
+    describe(`${flavor} naming`, () => {
+      let stack: Stack;
+      beforeAll(async () => {
+        stack = await startStack(flavor);
+        await waitForData(stack, flavor);
+      }, 180_000);
+      afterAll(async () => {
+        await stack?.prometheus.stop();
+        await stack?.pipeline.stop();
+      });
+
+      it('the pipeline exposes this flavor', async () => {
+        const q = new PromQL(resolveOptions({ flavor }));
+        const result = await stack.prometheus.query(q.name('processDuration', 'count'));
+        expect(result.length).toBeGreaterThan(0);
+        expect(signals.processDuration.name).toBe('messaging.process.duration');
+      });
+
+      it('every panel query returns data with the variables resolved', async () => {
+        const empty: string[] = [];
+        let checked = 0;
+        for (const { kind, dashboard } of generateDashboards({ flavor, slo: sloOptions })) {
+          for (const query of panelQueries(dashboard)) {
+            const where = `${kind} / ${query.title} / ${query.refId}`;
+            const expr = resolveVariables(query.expr, variablesFor(kind));
+            const baseline = baselines.find((b) => expr.includes(` offset ${b.offset}`));
+            // Throws (fails the test) if Prometheus rejects the expression.
+            const result = await stack.prometheus.query(expr);
+            let evaluated = result;
+            if (baseline) {
+              const shortened = baselines.reduce(
+                (e, b) => e.replaceAll(` offset ${b.offset}`, ` offset ${SHORT_OFFSET}`),
+                expr,
+              );
+              evaluated = await stack.prometheus.query(shortened);
+            }
+            const values = evaluated.filter((s) => s.value && s.value[1] !== 'NaN');
+            if (values.length === 0) empty.push(`${where}: ${expr}`);
+            checked++;
+          }
+        }
+        expect(empty).toEqual([]);
+        expect(checked).toBeGreaterThan(80);
+      });
+
+      it.skipIf(!chromium || flavor !== 'prometheus')(
+        'renders a static preview that headless Chromium draws',
+        async () => {
+          const end = Math.floor(Date.now() / 1000);
+          const html = await renderPreview({
+            prometheusUrl: stack.prometheus.url,
+            options: { flavor, slo: sloOptions },
+            range: { start: end - 90, end, step: 2 },
+            variables: { job: 'billing', rateInterval: RATE_INTERVAL, range: '90s' },
+          });
+          const dir = tempDir('eventscope-preview-');
+          try {
+            const page = join(dir.path, 'preview.html');
+            const png = join(dir.path, 'preview.png');
+            writeFileSync(page, html);
+            const browser = (extra: string[]) =>
+              spawnSync(
+                chromium!,
+                [
+                  '--headless',
+                  '--no-sandbox',
+                  '--disable-gpu',
+                  '--disable-background-networking',
+                  '--disable-component-update',
+                  '--disable-sync',
+                  '--no-first-run',
+                  `--user-data-dir=${join(dir.path, 'profile')}`,
+                  ...extra,
+                  `file://${page}`,
+                ],
+                { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 * 1024 * 1024 },
+              );
+            const dom = browser(['--dump-dom']).stdout;
+            const attribute = (name: string) => Number(new RegExp(`${name}="(\\d+)"`).exec(dom)?.[1] ?? -1);
+            const total = attribute('data-panels-total');
+            const drawn = attribute('data-panels-drawn');
+            const rendered = attribute('data-panels-rendered');
+            expect(total).toBeGreaterThan(60);
+            // Only the "% worse vs. 1 day / 1 week ago" stats lack data in a fresh Prometheus.
+            const baselineStats = (html.match(/% (worse|change) vs\. 1 (day|week) ago/g) ?? []).length;
+            expect(drawn).toBe(total - baselineStats);
+            // The browser measured a visible extent for every chart the page claims to have drawn.
+            expect(rendered).toBe(drawn);
+
+            browser([`--screenshot=${png}`, '--window-size=1400,2200', '--hide-scrollbars']);
+            expect(existsSync(png)).toBe(true);
+            expect(statSync(png).size).toBeGreaterThan(50_000);
+            if (process.env.UPDATE_SCREENSHOT === '1') copyFileSync(png, join(docs, 'preview.png'));
+          } finally {
+            dir.remove();
+          }
+        },
+        180_000,
+      );
+    });
+  }
+});
