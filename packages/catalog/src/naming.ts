@@ -7,7 +7,11 @@ import { type SignalDefinition, type SignalKey, signalList, signals } from './si
  *   become underscores, the unit is appended (`_seconds`, `_bytes`, `_ratio` for unit-1 gauges)
  *   and counters end in `_total`: `messaging_process_duration_seconds`.
  * - `otel`: what `@opentelemetry/exporter-prometheus` (JS) writes — dots become underscores and
- *   counters end in `_total`, but no unit is appended: `messaging_process_duration`.
+ *   counters end in `_total`, but no unit is appended: `messaging_process_duration`. Checked
+ *   against the real exporter (0.301) by the instrumentation's export tests: no `_seconds`, no
+ *   `_ratio`, attribute names sanitized like `labelName`; it adds `otel_scope_name` and
+ *   `otel_scope_version` labels to every series and a `target_info` gauge with the resource, so
+ *   queries on this flavor must aggregate the scope labels away (`sum by (...)`).
  *
  * Dashboards and alerts are generated for one flavor; each flavor is tested against real /metrics.
  */
