@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryBroker, type Message } from '../src/broker.js';
+
+const until = async (condition: () => boolean) => {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
+};
+
+describe('in-memory broker', () => {
+  it('delivers in order to every consumer group, stamps publish time, never during publish', async () => {
+    const broker = new InMemoryBroker();
+    const a: number[] = [];
+    const b: Message<number>[] = [];
+    broker.subscribe<number>('orders', 'billing', (m) => {
+      a.push(m.body);
+    });
+    broker.subscribe<number>('orders', 'audit', async (m) => {
+      await new Promise((r) => setTimeout(r, 1));
+      b.push(m);
+    });
+    const before = Date.now();
+    for (let i = 0; i < 50; i++) broker.publish('orders', i, { k: String(i) });
+    expect(a).toEqual([]);
+    await until(() => a.length === 50 && b.length === 50);
+    expect(a).toEqual([...Array(50).keys()]);
+    expect(b.map((m) => m.body)).toEqual([...Array(50).keys()]);
+    expect(b[3]!.headers).toEqual({ k: '3' });
+    expect(b[0]!.publishedAt).toBeGreaterThanOrEqual(before);
+    broker.close();
+  });
+
+  it('reports handler failures and keeps delivering', async () => {
+    const failures: unknown[] = [];
+    const broker = new InMemoryBroker({ onFailure: (error) => failures.push(error) });
+    const seen: number[] = [];
+    broker.subscribe<number>('t', 'g', (m) => {
+      seen.push(m.body);
+      if (m.body === 1) throw new Error('bad');
+      if (m.body === 2) return Promise.reject(new Error('worse'));
+    });
+    for (let i = 0; i < 4; i++) broker.publish('t', i);
+    await until(() => seen.length === 4);
+    expect(seen).toEqual([0, 1, 2, 3]);
+    await until(() => failures.length === 2);
+    expect((failures as Error[]).map((e) => e.message)).toEqual(['bad', 'worse']);
+    broker.close();
+  });
+
+  it('keeps at most prefetch events in flight per subscription', async () => {
+    const broker = new InMemoryBroker();
+    let inFlight = 0;
+    let most = 0;
+    let done = 0;
+    broker.subscribe(
+      't',
+      'g',
+      async () => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 2));
+        inFlight--;
+        done++;
+      },
+      { prefetch: 4 },
+    );
+    for (let i = 0; i < 40; i++) broker.publish('t', i);
+    await until(() => done === 40);
+    expect(done).toBe(40);
+    expect(most).toBe(4);
+    expect(() => broker.subscribe('t', 'g', () => undefined, { prefetch: 0 })).toThrow(/prefetch/);
+    broker.close();
+  });
+
+  it('bounds each queue and counts what it drops; refuses publishes once closed', () => {
+    const broker = new InMemoryBroker({ queueLimit: 10 });
+    const subscription = broker.subscribe('t', 'g', () => undefined);
+    for (let i = 0; i < 25; i++) broker.publish('t', i);
+    expect(subscription.depth).toBe(10);
+    expect(broker.dropped).toBe(15);
+    broker.close();
+    expect(() => broker.publish('t', 1)).toThrow(/closed/);
+  });
+});
