@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderExposition } from '../src/export/exposition.js';
 import { ensurePromClientCollector } from '../src/export/prom-client.js';
 import { listenForScrapes, type MetricsServer, serveMetrics } from '../src/export/server.js';
+import { instrumentHandler } from '../src/handler.js';
 import { createMetricProducer } from '../src/otel/metric-producer.js';
 import { SignalStore } from '../src/store.js';
 import { promtoolCheckMetrics } from './support/promtool.js';
@@ -230,5 +231,74 @@ describe('the catalog naming flavors against the real exporters', () => {
     ensurePromClientCollector(everySignal(), registry);
     const { types } = parseExposition(await registry.metrics());
     expect(new Set(types.keys())).toEqual(new Set(signalList.map((s) => metricName(s, 'prometheus'))));
+  });
+});
+
+describe('events recorded through instrumentHandler, exported both ways', () => {
+  class ValidationError extends Error {
+    override name = 'ValidationError';
+  }
+
+  it('reads the same on the prom-client path and the OTel exporter path, and promtool accepts both', async () => {
+    const store = new SignalStore();
+    const handle = instrumentHandler(
+      (event: { destination: string; n: number }) => {
+        if (event.n % 10 === 3) throw new ValidationError('bad order');
+        return event.n;
+      },
+      {
+        system: 'inprocess',
+        destination: (event: { destination: string }) => event.destination,
+        consumerGroup: 'billing',
+        store,
+        registry: false,
+        runtime: false,
+      },
+    );
+    let failures = 0;
+    const total = awkwardDestinations.length * 40;
+    for (let n = 0; n < total; n++) {
+      try {
+        handle({ destination: awkwardDestinations[n % awkwardDestinations.length]!, n });
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        failures++;
+      }
+    }
+    const registry = new Registry();
+    ensurePromClientCollector(store, registry);
+    const exporter = new PrometheusExporter({
+      preventServerStart: true,
+      metricProducers: [createMetricProducer(store)],
+    });
+    const meterProvider = new MeterProvider({ readers: [exporter] });
+    const server = await listenForScrapes({ port: 0 }, (req, res) =>
+      exporter.getMetricsRequestHandler(req, res),
+    );
+    try {
+      const viaPromClient = await registry.metrics();
+      const viaOtel = await (await fetch(server.url)).text();
+      const ours = canonical(viaPromClient, 'prometheus');
+      expect(canonical(viaOtel, 'otel')).toEqual(ours);
+      const counted = (errorType: string | undefined) =>
+        parseExposition(viaPromClient)
+          .samples.filter(
+            (s) => s.name === 'messaging_client_consumed_messages_total' && s.labels.error_type === errorType,
+          )
+          .reduce((n, s) => n + s.value, 0);
+      expect(counted(undefined)).toBe(total - failures);
+      expect(counted('ValidationError')).toBe(failures);
+      const promtool = promtoolBinary();
+      if (promtool) {
+        for (const body of [viaPromClient, viaOtel]) {
+          const { status, output } = promtoolCheckMetrics(promtool, body);
+          expect(output).toBe('');
+          expect(status).toBe(0);
+        }
+      }
+    } finally {
+      await server.close();
+      await meterProvider.shutdown();
+    }
   });
 });
