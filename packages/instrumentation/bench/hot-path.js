@@ -37,7 +37,7 @@ if (trace.getTracerProvider().getDelegate?.().constructor.name !== 'NoopTracerPr
 const ROUNDS = Number(process.env.EVENTSCOPE_BENCH_ROUNDS ?? 9);
 const EVENTS = Number(process.env.EVENTSCOPE_BENCH_EVENTS ?? 200_000);
 /** Events per allocation round: small enough that no scavenge runs inside it (see --max-semi-space-size). */
-const ALLOCATION_EVENTS = 5_000;
+const ALLOCATION_EVENTS = 20_000;
 
 const labels = {
   system: 'inprocess',
