@@ -1,0 +1,660 @@
+import { attributes, labelName } from '@eventscope/catalog';
+import {
+  type AlertContext,
+  type AlertDefinition,
+  forOf,
+  pick,
+  type RuleInstance,
+  scenarioService,
+  targetLabels,
+} from '../alert.js';
+import { formatDuration } from '../profile.js';
+import { increase, label, maxBy, num, on, quantile, rate, sumBy } from '../promql.js';
+import { observationAbove, quantileOfConstant } from '../synthetic.js';
+
+/** The event pipeline itself: flow, backlog, errors, dead letters, and the health of the instrumentation. */
+
+const svc = (ctx: AlertContext) => `{{ $labels.${ctx.q.service} }}`;
+const dest = `{{ $labels.${label.destination} }}`;
+const inst = `{{ $labels.${label.instance} }}`;
+const errorType = label.errorType;
+
+const flows = (ctx: AlertContext) => {
+  const target = targetLabels(ctx, scenarioService(ctx), '10.0.0.1:9464');
+  const at = (destination: string) => ({
+    ...target,
+    [label.system]: 'nats',
+    [label.destination]: destination,
+    [label.consumerGroup]: 'billing',
+  });
+  return { fires: at('orders.created'), calm: at('payments.settled'), idle: at('audit.logged') };
+};
+
+const processed = (ctx: AlertContext, extra: string[] = []) =>
+  sumBy(ctx.q.byDestination, rate(ctx.q.select('processDuration', 'count', extra), ctx.profile.rateSeconds));
+const floorOf = (ctx: AlertContext) =>
+  `and ${on(ctx.q.byDestination)} ${processed(ctx)} > ${num(ctx.th.trafficFloorPerSecond)}`;
+
+const flowChecks = (ctx: AlertContext) => [
+  {
+    title: 'Sent and consumed events per second per destination',
+    expr: `${sumBy([label.system, label.destination], rate(ctx.q.select('sentMessages'), ctx.profile.rateSeconds))}\nor\n${sumBy([label.system, label.destination], rate(ctx.q.select('consumedMessages'), ctx.profile.rateSeconds))}`,
+  },
+  {
+    title: 'Event age p99 per destination',
+    expr: quantile(0.99, ctx.q.byDestination, ctx.q.select('eventAge', 'bucket'), ctx.profile.rateSeconds),
+  },
+  {
+    title: 'Events in flight',
+    expr: sumBy(ctx.q.byDestination, ctx.q.select('inFlight')),
+  },
+];
+
+export const consumerStalled: AlertDefinition = {
+  name: 'EventscopeConsumerStalled',
+  group: 'pipeline',
+  meaning: 'Producers send to a destination while no consumer processes anything from it.',
+  details:
+    'Events are being produced but nothing consumes them: they pile up in the broker (or are dropped, for brokers without persistence). Every minute adds to the backlog the consumers will have to work through.',
+  causes: [
+    'All consumers crashed, were scaled to zero, or lost their subscription (broker failover, expired consumer).',
+    'A consumer is stuck: a handler that never settles, a full prefetch window, a deadlock.',
+    'A configuration change pointed consumers at another destination or group.',
+  ],
+  actions: [
+    'Check the consumers are running and connected; look at in-flight events (stuck handlers keep it high).',
+    'Restart a stuck consumer; redeploy the subscription configuration.',
+  ],
+  checks: flowChecks,
+  rules: (ctx) => {
+    const flow = [label.system, label.destination];
+    return [
+      {
+        expr: [
+          `${sumBy(flow, rate(ctx.q.select('sentMessages'), ctx.profile.rateSeconds))} > ${num(ctx.th.trafficFloorPerSecond)}`,
+          `unless ${on(flow)}`,
+          `${sumBy(flow, rate(ctx.q.select('consumedMessages'), ctx.profile.rateSeconds))} > 0`,
+        ].join('\n'),
+        severity: 'page',
+        forSeconds: forOf(ctx, 'medium'),
+        summary: `Nothing consumes ${dest}`,
+        description: `Producers send {{ $value | humanize }} events/s to ${dest} ({{ $labels.${label.system} }}) but no consumer processed any in the last ${ctx.q.window()}.`,
+      },
+    ];
+  },
+  scenarios: (ctx, [rule]) => {
+    const { fires, calm, idle } = flows(ctx);
+    const busy = Math.max(5, ctx.th.trafficFloorPerSecond * 50);
+    return [
+      {
+        title: `consumers stop while producers send ${busy}/s: fires; consumers keep up, or only a trickle is sent: silent`,
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.rateSeconds,
+        build: (s) => {
+          for (const [labels, sent, consumed] of [
+            [fires, busy, 0],
+            [calm, busy, busy],
+            [idle, ctx.th.trafficFloorPerSecond / 10, 0],
+          ] as const) {
+            if (sent === 0) continue;
+            s.counter(
+              'sentMessages',
+              pick(labels, ['job', 'instance', label.system, label.destination]),
+              sent,
+              sent,
+            );
+            s.counter('consumedMessages', labels, sent, consumed);
+          }
+        },
+        expected: [{ rule: rule!, labels: pick(fires, [label.system, label.destination]), value: busy }],
+      },
+    ];
+  },
+};
+
+export const eventAgeGrowing: AlertDefinition = {
+  name: 'EventscopeEventAgeGrowing',
+  group: 'pipeline',
+  meaning:
+    'Median event age at processing start is above the configured age and higher than a while ago: a backlog is building.',
+  details:
+    'Events wait longer and longer between creation and processing: consumers fall behind producers. The age keeps growing until consumers catch up; freshness objectives burn meanwhile.',
+  causes: [
+    'Consumers are slower than producers: slower handlers (GC, loop delay, dependencies) or fewer consumers.',
+    'A traffic spike above consumer capacity.',
+    'Consumers were stalled and now process old events.',
+  ],
+  actions: [
+    'Compare sent and consumed rates; scale consumers out or raise concurrency (prefetch) if handlers are healthy.',
+    'If handlers became slower, treat the cause (see latency and GC alerts).',
+  ],
+  checks: flowChecks,
+  rules: (ctx) => {
+    const { q, th, profile } = ctx;
+    const trend = 6 * profile.rateSeconds;
+    const bucket = q.select('eventAge', 'bucket');
+    return [
+      {
+        expr: [
+          `${quantile(0.5, q.byDestination, bucket, profile.rateSeconds)} > ${num(th.eventAgeSeconds)}`,
+          `and ${on(q.byDestination)}`,
+          `(`,
+          `  ${quantile(0.5, q.byDestination, bucket, profile.rateSeconds)}`,
+          `-`,
+          `  ${quantile(0.5, q.byDestination, bucket, profile.rateSeconds, trend)}`,
+          `) > 0`,
+          `and ${on(q.byDestination)} ${sumBy(q.byDestination, rate(q.select('eventAge', 'count'), profile.rateSeconds))} > ${num(th.trafficFloorPerSecond)}`,
+        ].join('\n'),
+        severity: 'ticket',
+        forSeconds: forOf(ctx, 'medium'),
+        summary: `Backlog building on ${dest} (${svc(ctx)})`,
+        description: `Median age of events on ${dest} at processing start is {{ $value | humanizeDuration }} and higher than ${formatDuration(trend)} ago (alerting above ${num(th.eventAgeSeconds)} s).`,
+      },
+    ];
+  },
+  scenarios: (ctx, [rule]) => {
+    const { fires, calm, idle } = flows(ctx);
+    const { th, profile } = ctx;
+    const fresh = signalsFirstBound();
+    const old = observationAbove('eventAge', 0.5, th.eventAgeSeconds);
+    const busy = Math.max(5, th.trafficFloorPerSecond * 50);
+    return [
+      {
+        title: `median age jumps above ${num(th.eventAgeSeconds)} s: fires; stays fresh, or a trickle of old events: silent`,
+        onsetSeconds: 7 * profile.rateSeconds,
+        settleSeconds: profile.rateSeconds,
+        build: (s) => {
+          s.histogram('eventAge', fires, { perSecond: busy, value: fresh }, { perSecond: busy, value: old });
+          s.histogram('eventAge', calm, { perSecond: busy, value: fresh }, { perSecond: busy, value: fresh });
+          if (th.trafficFloorPerSecond > 0) {
+            const trickle = th.trafficFloorPerSecond / 10;
+            s.histogram(
+              'eventAge',
+              idle,
+              { perSecond: trickle, value: fresh },
+              { perSecond: trickle, value: old },
+            );
+          }
+        },
+        expected: [
+          {
+            rule: rule!,
+            labels: pick(fires, ctx.q.byDestination),
+            value: quantileOfConstant('eventAge', 0.5, old),
+          },
+        ],
+      },
+    ];
+  },
+};
+
+function signalsFirstBound(): number {
+  return 0.001;
+}
+
+export const highErrorRatio: AlertDefinition = {
+  name: 'EventscopeHighErrorRatio',
+  group: 'pipeline',
+  meaning: 'The share of events whose handler failed is above the configured ratio, with traffic.',
+  details:
+    'Handlers throw or reject for a large share of events. Depending on the broker these events are retried (more load, duplicates), dead-lettered, or lost.',
+  causes: [
+    'Bad input: a producer changed the event schema.',
+    'A failing dependency (database, API) the handler calls.',
+    'A bug in a new deploy.',
+  ],
+  actions: [
+    'Group failures by error.type to see which error dominates.',
+    'Check recent deploys of producers and consumers; roll back if one lines up.',
+  ],
+  checks: (ctx) => [
+    {
+      title: 'Failures per second by error type',
+      expr: sumBy(
+        [...ctx.q.byDestination, errorType],
+        rate(ctx.q.select('processDuration', 'count', [`${errorType}!=""`]), ctx.profile.rateSeconds),
+      ),
+    },
+    { title: 'Events per second', expr: processed(ctx) },
+  ],
+  rules: (ctx) => [
+    {
+      expr: [
+        `${processed(ctx, [`${errorType}!=""`])}`,
+        `/`,
+        `${processed(ctx)}`,
+        `> ${num(ctx.th.errorRatio)}`,
+        floorOf(ctx),
+      ].join('\n'),
+      severity: 'ticket',
+      forSeconds: forOf(ctx, 'medium'),
+      summary: `Many events fail on ${dest} (${svc(ctx)})`,
+      description: `{{ $value | humanizePercentage }} of the events on ${dest} in ${svc(ctx)} fail (alerting above ${num(ctx.th.errorRatio * 100)} %).`,
+    },
+  ],
+  scenarios: (ctx, [rule]) => {
+    const { fires, calm, idle } = flows(ctx);
+    const { th } = ctx;
+    const busy = Math.max(10, th.trafficFloorPerSecond * 100);
+    const high = th.errorRatio * 2 <= 0.9 ? th.errorRatio * 2 : (th.errorRatio + 1) / 2;
+    const low = th.errorRatio / 2;
+    const value = 0.001;
+    const failing = { [errorType]: 'ValidationError' };
+    const mix = (labels: Record<string, string>, total: number, ratio: number) => {
+      if (total === 0) return;
+      const ok = { perSecond: total, value };
+      const none = { perSecond: 0, value };
+      const good = { perSecond: total * (1 - ratio), value };
+      const bad = { perSecond: total * ratio, value };
+      return { ok, none, good, bad, labels };
+    };
+    return [
+      {
+        title: `${num(high * 100)} % of events fail: fires; ${num(low * 100)} %, or failing trickle: silent`,
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.rateSeconds,
+        build: (s) => {
+          for (const [labels, total, ratio] of [
+            [fires, busy, high],
+            [calm, busy, low],
+            [idle, th.trafficFloorPerSecond / 10, high],
+          ] as const) {
+            const m = mix(labels, total, ratio);
+            if (!m) continue;
+            s.histogram('processDuration', labels, m.ok, m.good);
+            s.histogram('processDuration', { ...labels, ...failing }, m.none, m.bad);
+          }
+        },
+        expected: [{ rule: rule!, labels: pick(fires, ctx.q.byDestination), value: high }],
+      },
+    ];
+  },
+};
+
+export const eventsDeadLettered: AlertDefinition = {
+  name: 'EventscopeEventsDeadLettered',
+  group: 'pipeline',
+  meaning:
+    'Events were given up on (rejected without requeue, terminated, or routed to a dead-letter destination).',
+  details:
+    'Dead-lettered events were not processed successfully and will not be retried automatically. Each is a piece of business work that did not happen until someone replays it.',
+  causes: [
+    'Handlers failing repeatedly for the same events (poison messages).',
+    'Retry limits reached during an outage of a dependency.',
+  ],
+  actions: [
+    'Inspect the dead-letter destination: which events, which error.',
+    'Fix the cause, then replay the dead-lettered events.',
+  ],
+  checks: (ctx) => [
+    {
+      title: 'Dead-lettered events per destination',
+      expr: sumBy(ctx.q.byDestination, increase(ctx.q.select('deadLetteredEvents'), ctx.profile.rateSeconds)),
+    },
+    {
+      title: 'Settled events by outcome',
+      expr: sumBy(
+        [...ctx.q.byDestination, labelName(attributes.settleOutcome)],
+        rate(ctx.q.select('settledEvents'), ctx.profile.rateSeconds),
+      ),
+    },
+  ],
+  rules: (ctx) => [
+    {
+      expr: `${sumBy(ctx.q.byDestination, increase(ctx.q.select('deadLetteredEvents'), ctx.profile.rateSeconds))} > 0`,
+      severity: 'ticket',
+      forSeconds: forOf(ctx, 'short'),
+      summary: `Events dead-lettered on ${dest} (${svc(ctx)})`,
+      description: `${svc(ctx)} dead-lettered {{ $value | humanize }} events from ${dest} in the last ${ctx.q.window()}.`,
+    },
+  ],
+  scenarios: (ctx, [rule]) => {
+    const { fires, calm } = flows(ctx);
+    const perSecond = 0.5;
+    return [
+      {
+        title: `${perSecond} events/s dead-lettered: fires; none: silent`,
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.rateSeconds,
+        build: (s) => {
+          s.counter('deadLetteredEvents', fires, 0, perSecond);
+          s.counter('deadLetteredEvents', calm, 0, 0);
+        },
+        expected: [
+          {
+            rule: rule!,
+            labels: pick(fires, ctx.q.byDestination),
+            value: perSecond * ctx.profile.rateSeconds,
+          },
+        ],
+      },
+    ];
+  },
+};
+
+export const propagationErrors: AlertDefinition = {
+  name: 'EventscopePropagationErrors',
+  group: 'pipeline',
+  meaning: 'A share of events above the configured ratio carry trace or timing headers that cannot be read.',
+  details:
+    'Events still get processed, but their traces break (no parent span) and their age cannot be measured, so freshness objectives and event-age alerts go blind for them.',
+  causes: [
+    'A producer that is not instrumented, or sets malformed traceparent or creation-time headers.',
+    'A proxy or bridge that rewrites or drops headers.',
+  ],
+  actions: [
+    'Group by the propagation error kind to see which header breaks; find the producer that sends it.',
+  ],
+  checks: (ctx) => [
+    {
+      title: 'Propagation errors by kind',
+      expr: sumBy(
+        [...ctx.q.byDestination, labelName(attributes.propagationError)],
+        rate(ctx.q.select('propagationErrors'), ctx.profile.rateSeconds),
+      ),
+    },
+  ],
+  rules: (ctx) => [
+    {
+      expr: [
+        sumBy(ctx.q.byDestination, rate(ctx.q.select('propagationErrors'), ctx.profile.rateSeconds)),
+        `/ ${on(ctx.q.byDestination)}`,
+        sumBy(ctx.q.byDestination, rate(ctx.q.select('consumedMessages'), ctx.profile.rateSeconds)),
+        `> ${num(ctx.th.propagationErrorRatio)}`,
+      ].join('\n'),
+      severity: 'ticket',
+      forSeconds: forOf(ctx, 'long'),
+      summary: `Unreadable trace or timing headers on ${dest}`,
+      description: `{{ $value | humanizePercentage }} of the events on ${dest} in ${svc(ctx)} carry unreadable trace or timing headers (alerting above ${num(ctx.th.propagationErrorRatio * 100)} %).`,
+    },
+  ],
+  scenarios: (ctx, [rule]) => {
+    const { fires, calm } = flows(ctx);
+    const busy = 10;
+    const high = Math.min(ctx.th.propagationErrorRatio * 2, 1);
+    const low = ctx.th.propagationErrorRatio / 4;
+    const kind = { [labelName(attributes.propagationError)]: 'traceparent' };
+    const noGroup = (l: Record<string, string>) =>
+      pick(l, ['job', 'instance', label.system, label.destination]);
+    return [
+      {
+        title: `${num(high * 100)} % of events with bad headers: fires; ${num(low * 100)} %: silent`,
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.rateSeconds,
+        build: (s) => {
+          s.counter('consumedMessages', fires, busy, busy);
+          s.counter('consumedMessages', calm, busy, busy);
+          s.counter('propagationErrors', { ...noGroup(fires), ...kind }, busy * low, busy * high);
+          s.counter('propagationErrors', { ...noGroup(calm), ...kind }, busy * low, busy * low);
+        },
+        expected: [{ rule: rule!, labels: pick(fires, ctx.q.byDestination), value: high }],
+      },
+    ];
+  },
+};
+
+export const labelOverflow: AlertDefinition = {
+  name: 'EventscopeLabelOverflow',
+  group: 'pipeline',
+  meaning: 'Events are recorded into the overflow destination because the destination budget is spent.',
+  details:
+    'eventscope keeps at most a configured number of destinations per process so a flood of names cannot grow memory without bound. Past it, events fold into one overflow series: their per-destination latency and age are no longer visible.',
+  causes: [
+    'Destination names that embed ids (orders.12345) instead of templates (orders.*).',
+    'More destinations than the configured budget.',
+  ],
+  actions: [
+    'Pass a destination function returning a template for dynamic names, or raise the budget if the set is really bounded.',
+  ],
+  checks: (ctx) => [
+    {
+      title: 'Overflowed events per second',
+      expr: sumBy(
+        [ctx.q.service, label.instance, label.system],
+        rate(ctx.q.select('labelOverflow'), ctx.profile.rateSeconds),
+      ),
+    },
+  ],
+  rules: (ctx) => {
+    const by = [ctx.q.service, label.instance, label.system];
+    return [
+      {
+        expr: `${sumBy(by, increase(ctx.q.select('labelOverflow'), ctx.profile.rateSeconds))} > 0`,
+        severity: 'ticket',
+        forSeconds: forOf(ctx, 'medium'),
+        summary: `${svc(ctx)} ${inst} ran out of destination labels`,
+        description: `${svc(ctx)} ${inst} recorded {{ $value | humanize }} events into the overflow destination in the last ${ctx.q.window()}.`,
+      },
+    ];
+  },
+  scenarios: (ctx, [rule]) => {
+    const service = scenarioService(ctx);
+    const fires = { ...targetLabels(ctx, service, '10.0.0.1:9464'), [label.system]: 'nats' };
+    const calm = { ...targetLabels(ctx, service, '10.0.0.2:9464'), [label.system]: 'nats' };
+    const perSecond = 2;
+    return [
+      {
+        title: `${perSecond} events/s overflow: fires; none: silent`,
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.rateSeconds,
+        build: (s) => {
+          s.counter('labelOverflow', fires, 0, perSecond);
+          s.counter('labelOverflow', calm, 0, 0);
+        },
+        expected: [
+          {
+            rule: rule!,
+            labels: pick(fires, [ctx.q.service, label.instance, label.system]),
+            value: perSecond * ctx.profile.rateSeconds,
+          },
+        ],
+      },
+    ];
+  },
+};
+
+export const instrumentationErrors: AlertDefinition = {
+  name: 'EventscopeInstrumentationErrors',
+  group: 'pipeline',
+  meaning: 'eventscope itself reported faults (exporter, collector, observer); user code is unaffected.',
+  details:
+    'The instrumentation counts its own faults instead of throwing them into handlers. Metrics from the failing component may be missing or partial while this fires.',
+  causes: [
+    'An exporter cannot reach its endpoint (OTLP collector down).',
+    'A runtime observer failed to start in this environment.',
+  ],
+  actions: ['Read the eventscope log lines of the instance (component is in the label).'],
+  checks: (ctx) => [
+    {
+      title: 'Faults by component',
+      expr: sumBy(
+        [...ctx.q.byInstance, labelName(attributes.component)],
+        increase(ctx.q.select('instrumentationErrors'), ctx.profile.rateSeconds),
+      ),
+    },
+  ],
+  rules: (ctx) => {
+    const by = [...ctx.q.byInstance, labelName(attributes.component)];
+    return [
+      {
+        expr: `${sumBy(by, increase(ctx.q.select('instrumentationErrors'), ctx.profile.rateSeconds))} > 0`,
+        severity: 'ticket',
+        forSeconds: forOf(ctx, 'medium'),
+        summary: `eventscope faults in ${svc(ctx)} ${inst}`,
+        description: `The eventscope {{ $labels.${labelName(attributes.component)} }} of ${svc(ctx)} ${inst} reported {{ $value | humanize }} faults in the last ${ctx.q.window()}.`,
+      },
+    ];
+  },
+  scenarios: (ctx, [rule]) => {
+    const service = scenarioService(ctx);
+    const component = labelName(attributes.component);
+    const fires = { ...targetLabels(ctx, service, '10.0.0.1:9464'), [component]: 'exporter' };
+    const calm = { ...targetLabels(ctx, service, '10.0.0.2:9464'), [component]: 'exporter' };
+    const perSecond = 0.5;
+    return [
+      {
+        title: `${perSecond} faults/s: fires; none: silent`,
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.rateSeconds,
+        build: (s) => {
+          s.counter('instrumentationErrors', fires, 0, perSecond);
+          s.counter('instrumentationErrors', calm, 0, 0);
+        },
+        expected: [
+          {
+            rule: rule!,
+            labels: pick(fires, [...ctx.q.byInstance, component]),
+            value: perSecond * ctx.profile.rateSeconds,
+          },
+        ],
+      },
+    ];
+  },
+};
+
+export const targetDown: AlertDefinition = {
+  name: 'EventscopeTargetDown',
+  group: 'pipeline',
+  meaning: 'Prometheus cannot scrape an instance: it is down, or its metrics endpoint is unreachable.',
+  details:
+    'With the target down nothing else about the instance is known; its other alerts are inhibited (Alertmanager) so this one speaks for them.',
+  causes: [
+    'The process crashed or was stopped.',
+    'The metrics server is not listening (port, host binding), or the network path is blocked.',
+  ],
+  actions: [
+    'Check the process is running; open its /metrics from the Prometheus host.',
+    'Check the Prometheus targets page for the scrape error.',
+  ],
+  checks: (ctx) => [{ title: 'Scrape health', expr: ctx.q.scrapeHealth() }],
+  rules: (ctx) => [
+    {
+      expr: `${maxBy(ctx.q.byInstance, ctx.q.scrapeHealth())} == 0`,
+      severity: 'page',
+      forSeconds: forOf(ctx, 'short'),
+      summary: `${svc(ctx)} ${inst} is down`,
+      description: `Prometheus cannot scrape ${svc(ctx)} ${inst} (up = {{ $value | humanize }}).`,
+    },
+  ],
+  scenarios: (ctx, [rule]) => {
+    const service = scenarioService(ctx);
+    const fires = targetLabels(ctx, service, '10.0.0.1:9464');
+    const calm = targetLabels(ctx, service, '10.0.0.2:9464');
+    return [
+      {
+        title: 'scrapes fail: fires; scrapes succeed: silent',
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.stepSeconds,
+        build: (s) => {
+          s.scrapeHealth(fires, 1, 0);
+          s.scrapeHealth(calm, 1, 1);
+        },
+        expected: [{ rule: rule!, labels: pick(fires, ctx.q.byInstance), value: 0 }],
+      },
+    ];
+  },
+};
+
+/** Equality matchers as labels: what `absent()` gives its result. */
+function equalityLabels(matchers: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const matcher of matchers) {
+    const eq = /^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"$/.exec(matcher);
+    if (eq) out[eq[1]!] = JSON.parse(`"${eq[2]!}"`);
+  }
+  return out;
+}
+
+export const metricsAbsent: AlertDefinition = {
+  name: 'EventscopeMetricsAbsent',
+  group: 'pipeline',
+  meaning:
+    'No processing-time series exist for the selection (or a declared service): instrumentation or scraping is missing.',
+  details:
+    'The alerts above can only fire on series that exist. When eventscope metrics are absent altogether, every other alert is silently blind: no handler is wrapped, the exporter is not registered, or Prometheus does not scrape the service.',
+  causes: [
+    'Handlers are not wrapped, or wrapped with a different store than the one exported.',
+    'The prom-client registry or OpenTelemetry reader with eventscope is not the one served on /metrics.',
+    'The scrape configuration lost the target (relabeling, service discovery).',
+  ],
+  actions: [
+    'Open the service /metrics and look for the processing-time histogram.',
+    'Check the Prometheus targets page and the relabeling.',
+  ],
+  checks: (ctx) => [
+    {
+      title: 'Processing-time series per service',
+      expr: `count by (${ctx.q.service}) (${ctx.q.select('processDuration', 'count')})`,
+    },
+  ],
+  rules: (ctx) => {
+    const scopes = ctx.config.services.length
+      ? ctx.config.services.map((s) => [`${ctx.q.service}=${JSON.stringify(s.name)}`])
+      : [[]];
+    return scopes.map(
+      (extra): RuleInstance => ({
+        expr: `absent(${ctx.q.select('processDuration', 'count', extra)})`,
+        severity: 'ticket',
+        forSeconds: forOf(ctx, 'long'),
+        summary: 'eventscope metrics are absent',
+        description: `No ${ctx.q.name('processDuration', 'count')} series match ${ctx.q.braces(extra) || 'any selector'} (absent = {{ $value | humanize }}): alerts on them cannot fire.`,
+      }),
+    );
+  },
+  scenarios: (ctx, rules) =>
+    rules.flatMap((rule) => {
+      const scope = equalityLabels([
+        ...ctx.config.matchers,
+        ...(/\{(.*)\}/.exec(rule.expr)?.[1]?.split(', ') ?? []),
+      ]);
+      const service = scope[ctx.q.service] ?? scenarioService(ctx);
+      const labels = {
+        ...targetLabels(ctx, service, '10.0.0.1:9464'),
+        ...scope,
+        [label.system]: 'nats',
+        [label.destination]: 'orders.created',
+      };
+      const name = ctx.q.name('processDuration', 'count');
+      const onset = 2 * ctx.profile.rateSeconds;
+      const steps = onset / ctx.profile.stepSeconds;
+      const series = (values: string) => ({
+        series: `${name}{${Object.entries(labels)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(', ')}}`,
+        values,
+      });
+      return [
+        {
+          title: `series of ${service} disappear: fires`,
+          onsetSeconds: onset,
+          settleSeconds: ctx.profile.stepSeconds,
+          build: (s) => {
+            s.series.push(series(`0+10x${steps - 1} stale`));
+          },
+          expected: [{ rule, labels: scope, value: 1 }],
+        },
+        {
+          title: `series of ${service} persist: silent`,
+          onsetSeconds: onset,
+          settleSeconds: ctx.profile.stepSeconds,
+          build: (s) => {
+            s.counter('processDuration', labels, 10, 10, 'count');
+          },
+          expected: [],
+          watches: [rule],
+        },
+      ];
+    }),
+};
+
+export const pipelineAlerts: AlertDefinition[] = [
+  consumerStalled,
+  eventAgeGrowing,
+  highErrorRatio,
+  eventsDeadLettered,
+  propagationErrors,
+  labelOverflow,
+  instrumentationErrors,
+  targetDown,
+  metricsAbsent,
+];

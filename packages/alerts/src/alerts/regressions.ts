@@ -1,0 +1,416 @@
+import { attributes, labelName } from '@eventscope/catalog';
+import {
+  type AlertContext,
+  type AlertDefinition,
+  forOf,
+  pick,
+  type RuleInstance,
+  scenarioService,
+  targetLabels,
+} from '../alert.js';
+import { formatDuration } from '../profile.js';
+import { label, num, on, quantile, rate, sumBy } from '../promql.js';
+import { observationAbove, quantileOfConstant } from '../synthetic.js';
+
+/**
+ * Regressions against a baseline: the same service a week (or a day, or six hours) ago. Each has a
+ * traffic floor, so a service that is idle now or was idle then never pages.
+ */
+
+const heapSpace = labelName(attributes.heapSpace);
+const gcType = labelName(attributes.gcType);
+
+/** `and on (labels) sum by (labels) (rate(processed[w] offset o)) > floor`. */
+function trafficFloor(ctx: AlertContext, labels: readonly string[], offsetSeconds?: number): string {
+  const { q, th, profile } = ctx;
+  return `${on(labels)} ${sumBy(labels, rate(q.select('processDuration', 'count'), profile.rateSeconds, offsetSeconds))} > ${num(th.trafficFloorPerSecond)}`;
+}
+
+const destinationOf = (ctx: AlertContext, destination: string, service?: string) => ({
+  ...targetLabels(ctx, service ?? scenarioService(ctx), '10.0.0.1:9464'),
+  [label.system]: 'nats',
+  [label.destination]: destination,
+  [label.consumerGroup]: 'billing',
+});
+
+const svc = (ctx: AlertContext) => `{{ $labels.${ctx.q.service} }}`;
+const dest = `{{ $labels.${label.destination} }}`;
+const inst = `{{ $labels.${label.instance} }}`;
+
+export const latencyRegression: AlertDefinition = {
+  name: 'EventscopeLatencyRegression',
+  group: 'regressions',
+  meaning:
+    'p99 processing time of a destination grew past a factor of its value a week (and a day) ago, with traffic now and then.',
+  details:
+    'Handlers take markedly longer than they did at the same time last week (or yesterday). This is the classic signature of memory pressure: more garbage collection, longer pauses, and every event that overlaps a pause is slower.',
+  causes: [
+    'GC pauses: a handler allocates more, or retains memory (caches, queues, closures), so the heap grows and major GCs lengthen.',
+    'A blocked event loop: synchronous work (JSON of large payloads, crypto, regexes) delays every event behind it.',
+    'A slower dependency the handler awaits (database, HTTP API, broker).',
+    'A deploy that changed the handler.',
+  ],
+  actions: [
+    'Compare the share of handler time overlapped by GC and the slow events by cause below: `gc` dominating means memory, `event_loop` means blocking work, `handler` means the handler itself or its dependencies.',
+    'If GC: look at heap used and its floor; take a heap snapshot, find what is retained, release it (bounded caches, streaming instead of buffering).',
+    'If a deploy lines up with the onset, roll it back.',
+  ],
+  checks: ({ q, profile }) => [
+    {
+      title: 'p99 processing time now, per destination',
+      expr: quantile(0.99, q.byDestination, q.select('processDuration', 'bucket'), profile.rateSeconds),
+    },
+    ...profile.latencyBaselines.map((b) => ({
+      title: `p99 processing time ${b.label} ago`,
+      expr: quantile(
+        0.99,
+        q.byDestination,
+        q.select('processDuration', 'bucket'),
+        profile.rateSeconds,
+        b.offsetSeconds,
+      ),
+    })),
+    {
+      title: 'Share of handler time overlapped by GC pauses',
+      expr: `${sumBy(q.byDestination, rate(q.select('gcOverlap'), profile.rateSeconds))} / ${sumBy(q.byDestination, rate(q.select('processDuration', 'sum'), profile.rateSeconds))}`,
+    },
+    {
+      title: 'Slow events by cause (gc, event_loop, handler)',
+      expr: sumBy(
+        [...q.byDestination, labelName(attributes.slowCause)],
+        rate(q.select('slowEvents'), profile.rateSeconds),
+      ),
+    },
+  ],
+  rules: (ctx) => {
+    const { q, th, profile } = ctx;
+    const bucket = q.select('processDuration', 'bucket');
+    return profile.latencyBaselines.map(
+      (b): RuleInstance => ({
+        expr: [
+          `(`,
+          `  ${quantile(0.99, q.byDestination, bucket, profile.rateSeconds)}`,
+          `/`,
+          `  ${quantile(0.99, q.byDestination, bucket, profile.rateSeconds, b.offsetSeconds)}`,
+          `) > ${num(th.latencyRegressionFactor)}`,
+          `and ${trafficFloor(ctx, q.byDestination)}`,
+          `and ${trafficFloor(ctx, q.byDestination, b.offsetSeconds)}`,
+        ].join('\n'),
+        severity: 'page',
+        forSeconds: forOf(ctx, 'medium'),
+        labels: { baseline: b.label },
+        summary: `p99 processing time of ${dest} (${svc(ctx)}) regressed against ${b.label} ago`,
+        description: `p99 processing time of ${dest} in ${svc(ctx)} is {{ $value | humanize }} times its value ${b.label} ago (alerting above ${num(th.latencyRegressionFactor)} times, with over ${num(th.trafficFloorPerSecond)} events/s now and then).`,
+      }),
+    );
+  },
+  scenarios: (ctx, rules) => {
+    const { th, profile } = ctx;
+    return profile.latencyBaselines.map((b, i) => {
+      const rule = rules[i]!;
+      const calm = 0.02;
+      const baselineP99 = quantileOfConstant('processDuration', 0.99, calm);
+      const slow = observationAbove('processDuration', 0.99, baselineP99 * th.latencyRegressionFactor * 1.2);
+      const fires = destinationOf(ctx, 'orders.created');
+      const steady = destinationOf(ctx, 'payments.settled');
+      const idle = destinationOf(ctx, 'audit.logged');
+      const busy = Math.max(2, th.trafficFloorPerSecond * 20);
+      return {
+        title: `p99 grows from ${calm} s to ${slow} s: fires; steady latency or idle traffic (${num(th.trafficFloorPerSecond / 10)}/s): silent`,
+        onsetSeconds: b.offsetSeconds + profile.rateSeconds,
+        settleSeconds: profile.rateSeconds,
+        build: (s) => {
+          s.histogram(
+            'processDuration',
+            fires,
+            { perSecond: busy, value: calm },
+            { perSecond: busy, value: slow },
+          );
+          s.histogram(
+            'processDuration',
+            steady,
+            { perSecond: busy, value: calm },
+            { perSecond: busy, value: calm },
+          );
+          if (th.trafficFloorPerSecond > 0) {
+            const trickle = th.trafficFloorPerSecond / 10;
+            s.histogram(
+              'processDuration',
+              idle,
+              { perSecond: trickle, value: calm },
+              { perSecond: trickle, value: slow },
+            );
+          }
+        },
+        expected: [
+          {
+            rule,
+            labels: pick(fires, ctx.q.byDestination),
+            value: quantileOfConstant('processDuration', 0.99, slow) / baselineP99,
+          },
+        ],
+      };
+    });
+  },
+};
+
+export const throughputDrop: AlertDefinition = {
+  name: 'EventscopeThroughputDrop',
+  group: 'regressions',
+  meaning: 'Events consumed per second fell below a share of the same time a week ago.',
+  details:
+    'A destination consumes far fewer events than it did at the same time last week. Either producers send less (upstream problem, or a normal quiet period the baseline does not know about) or consumers cannot keep up or have stopped.',
+  causes: [
+    'Producers upstream send less (outage, deploy, traffic shift).',
+    'Consumers are stuck or crashed; fewer replicas run.',
+    'Handlers became slower so each consumer processes fewer events (see latency and GC).',
+  ],
+  actions: [
+    'Compare sent and consumed rates for the destination: if both dropped, look upstream; if only consumed dropped, look at the consumers (stalls, restarts, GC).',
+    'Check event age: a growing age means a backlog is building.',
+  ],
+  checks: ({ q, profile }) => [
+    {
+      title: 'Consumed events per second, now',
+      expr: sumBy(q.byDestination, rate(q.select('consumedMessages'), profile.rateSeconds)),
+    },
+    {
+      title: 'Consumed events per second at the baseline',
+      expr: sumBy(
+        q.byDestination,
+        rate(q.select('consumedMessages'), profile.rateSeconds, profile.throughputBaselineSeconds),
+      ),
+    },
+    {
+      title: 'Sent events per second',
+      expr: sumBy([label.system, label.destination], rate(q.select('sentMessages'), profile.rateSeconds)),
+    },
+  ],
+  rules: (ctx) => {
+    const { q, th, profile } = ctx;
+    const consumed = q.select('consumedMessages');
+    const o = profile.throughputBaselineSeconds;
+    return [
+      {
+        expr: [
+          `(`,
+          `  ${sumBy(q.byDestination, rate(consumed, profile.rateSeconds))}`,
+          `/`,
+          `  ${sumBy(q.byDestination, rate(consumed, profile.rateSeconds, o))}`,
+          `) < ${num(th.throughputDropRatio)}`,
+          `and ${on(q.byDestination)} ${sumBy(q.byDestination, rate(consumed, profile.rateSeconds, o))} > ${num(th.trafficFloorPerSecond)}`,
+        ].join('\n'),
+        severity: 'ticket',
+        forSeconds: forOf(ctx, 'medium'),
+        summary: `${dest} (${svc(ctx)}) consumes far fewer events than ${formatDuration(o)} ago`,
+        description: `${svc(ctx)} consumes {{ $value | humanizePercentage }} of the events per second it consumed on ${dest} ${formatDuration(o)} ago (alerting below ${num(th.throughputDropRatio * 100)} %).`,
+      },
+    ];
+  },
+  scenarios: (ctx, [rule]) => {
+    const { th, profile } = ctx;
+    const busy = Math.max(10, th.trafficFloorPerSecond * 100);
+    const dropped = busy * (th.throughputDropRatio / 4);
+    const fires = destinationOf(ctx, 'orders.created');
+    const steady = destinationOf(ctx, 'payments.settled');
+    const idle = destinationOf(ctx, 'audit.logged');
+    return [
+      {
+        title: `consumption drops from ${busy}/s to ${num(dropped)}/s: fires; steady or idle: silent`,
+        onsetSeconds: profile.throughputBaselineSeconds + profile.rateSeconds,
+        settleSeconds: profile.rateSeconds,
+        build: (s) => {
+          s.counter('consumedMessages', fires, busy, dropped);
+          s.counter('consumedMessages', steady, busy, busy);
+          if (th.trafficFloorPerSecond > 0)
+            s.counter('consumedMessages', idle, th.trafficFloorPerSecond / 10, 0);
+        },
+        expected: [{ rule: rule!, labels: pick(fires, ctx.q.byDestination), value: dropped / busy }],
+      },
+    ];
+  },
+};
+
+export const heapFloorGrowth: AlertDefinition = {
+  name: 'EventscopeHeapFloorGrowth',
+  group: 'regressions',
+  meaning:
+    'The heap floor (lowest heap used over a window, i.e. what survives GC) grew past a factor of its value 6 hours ago.',
+  details:
+    'The heap floor is what remains after garbage collection: live, retained memory. When it keeps climbing under steady traffic, something retains memory it should release (a leak), and GC pauses will lengthen until latency suffers or the process runs out of heap.',
+  causes: [
+    'Unbounded caches or maps keyed by event data.',
+    'Listeners, timers or closures added per event and never removed.',
+    'Buffers of in-flight work growing because consumers are slower than producers.',
+  ],
+  actions: [
+    'Take two heap snapshots some minutes apart and compare retained sizes by constructor.',
+    'Bound caches (LRU), remove listeners, stream instead of buffering.',
+    'Restarting releases the memory but not the cause; expect the alert to return.',
+  ],
+  checks: ({ q, profile }) => [
+    { title: 'Heap used per instance', expr: sumBy(q.byInstance, q.select('heapUsed')) },
+    {
+      title: 'Heap floor now',
+      expr: `min_over_time(${sumBy(q.byInstance, q.select('heapUsed'))}[${formatDuration(profile.heapFloorWindowSeconds)}:${formatDuration(profile.stepSeconds)}])`,
+    },
+    { title: 'Heap limit', expr: q.select('heapSizeLimit') },
+  ],
+  rules: (ctx) => {
+    const { q, th, profile } = ctx;
+    const floor = (offset?: number) =>
+      `min_over_time(${sumBy(q.byInstance, q.select('heapUsed'))}[${formatDuration(profile.heapFloorWindowSeconds)}:${formatDuration(profile.stepSeconds)}]${offset ? ` offset ${formatDuration(offset)}` : ''})`;
+    return [
+      {
+        expr: [
+          `(`,
+          `  ${floor()}`,
+          `/`,
+          `  ${floor(profile.heapBaselineSeconds)}`,
+          `) > ${num(th.heapFloorGrowthFactor)}`,
+          `and ${trafficFloor(ctx, [q.service])}`,
+        ].join('\n'),
+        severity: 'ticket',
+        forSeconds: forOf(ctx, 'long'),
+        summary: `Heap floor of ${svc(ctx)} ${inst} keeps growing`,
+        description: `The heap floor of ${svc(ctx)} ${inst} is {{ $value | humanize }} times its value ${formatDuration(profile.heapBaselineSeconds)} ago (alerting above ${num(th.heapFloorGrowthFactor)} times): memory is being retained.`,
+      },
+    ];
+  },
+  scenarios: (ctx, [rule]) => {
+    const { th, profile, q } = ctx;
+    const svcName = scenarioService(ctx);
+    const grows = targetLabels(ctx, svcName, '10.0.0.1:9464');
+    const steady = targetLabels(ctx, svcName, '10.0.0.2:9464');
+    const idleService = 'reports';
+    const idle = targetLabels(ctx, idleService, '10.0.0.3:9464');
+    const growth = th.heapFloorGrowthFactor * 2;
+    const mb = 1024 * 1024;
+    const busy = Math.max(2, th.trafficFloorPerSecond * 20);
+    return [
+      {
+        title: `heap floor grows ${num(growth)}×: fires; steady heap, or growth without traffic: silent`,
+        onsetSeconds: profile.heapBaselineSeconds + profile.heapFloorWindowSeconds,
+        settleSeconds: profile.heapFloorWindowSeconds,
+        build: (s) => {
+          for (const [space, size] of [
+            ['old_space', 80 * mb],
+            ['new_space', 20 * mb],
+          ] as const) {
+            s.gauge('heapUsed', { ...grows, [heapSpace]: space }, size, size * growth);
+            s.gauge('heapUsed', { ...steady, [heapSpace]: space }, size, size);
+            if (idle[q.service] !== grows[q.service]) {
+              s.gauge('heapUsed', { ...idle, [heapSpace]: space }, size, size * growth);
+            }
+          }
+          const flow = { [label.system]: 'nats', [label.destination]: 'orders.created' };
+          s.counter('processDuration', { ...grows, ...flow }, busy, busy, 'count');
+          s.counter('processDuration', { ...steady, ...flow }, busy, busy, 'count');
+          if (th.trafficFloorPerSecond > 0 && idle[q.service] !== grows[q.service]) {
+            s.counter('processDuration', { ...idle, ...flow }, th.trafficFloorPerSecond / 10, 0, 'count');
+          }
+        },
+        expected: [{ rule: rule!, labels: pick(grows, q.byInstance), value: growth }],
+      },
+    ];
+  },
+};
+
+export const gcShareGrowth: AlertDefinition = {
+  name: 'EventscopeGcTimeShareGrowth',
+  group: 'regressions',
+  meaning:
+    'The share of wall time spent in GC pauses grew past a factor of its value a day ago (and above a floor), with traffic.',
+  details:
+    'The process spends markedly more of its time collecting garbage than it did yesterday. Every pause stops every handler, so this is usually the first step of the latency regression our users lived through: memory pressure, longer GC pauses, latency spikes.',
+  causes: [
+    'A handler allocates more per event (larger payloads, copies, JSON round-trips).',
+    'Retained memory makes each major GC scan a bigger heap.',
+    'More traffic per instance than before (fewer replicas).',
+  ],
+  actions: [
+    'Look at GC pauses by type: more major (mark-compact) time means a bigger live heap; more minor (scavenge) time means more allocation.',
+    'Compare the heap floor now and earlier; if it grows, treat as a leak (EventscopeHeapFloorGrowth).',
+    'Raising --max-old-space-size buys time but lengthens major pauses; fix the allocation instead.',
+  ],
+  checks: ({ q, profile }) => [
+    {
+      title: 'GC time share now',
+      expr: sumBy(q.byInstance, rate(q.select('gcDuration', 'sum'), profile.rateSeconds)),
+    },
+    {
+      title: 'GC time share at the baseline',
+      expr: sumBy(
+        q.byInstance,
+        rate(q.select('gcDuration', 'sum'), profile.rateSeconds, profile.gcBaselineSeconds),
+      ),
+    },
+    {
+      title: 'GC time by type',
+      expr: sumBy([...q.byInstance, gcType], rate(q.select('gcDuration', 'sum'), profile.rateSeconds)),
+    },
+  ],
+  rules: (ctx) => {
+    const { q, th, profile } = ctx;
+    const share = (offset?: number) =>
+      sumBy(q.byInstance, rate(q.select('gcDuration', 'sum'), profile.rateSeconds, offset));
+    return [
+      {
+        expr: [
+          `(`,
+          `  ${share()}`,
+          `/`,
+          `  ${share(profile.gcBaselineSeconds)}`,
+          `) > ${num(th.gcShareGrowthFactor)}`,
+          `and ${share()} > ${num(th.gcShareFloorRatio)}`,
+          `and ${trafficFloor(ctx, [q.service])}`,
+        ].join('\n'),
+        severity: 'ticket',
+        forSeconds: forOf(ctx, 'medium'),
+        summary: `GC time share of ${svc(ctx)} ${inst} grew against ${formatDuration(profile.gcBaselineSeconds)} ago`,
+        description: `${svc(ctx)} ${inst} spends {{ $value | humanize }} times the share of its time in GC pauses it spent ${formatDuration(profile.gcBaselineSeconds)} ago (alerting above ${num(th.gcShareGrowthFactor)} times once the share exceeds ${num(th.gcShareFloorRatio * 100)} %).`,
+      },
+    ];
+  },
+  scenarios: (ctx, [rule]) => {
+    const { th, profile, q } = ctx;
+    const svcName = scenarioService(ctx);
+    const grows = targetLabels(ctx, svcName, '10.0.0.1:9464');
+    const steady = targetLabels(ctx, svcName, '10.0.0.2:9464');
+    const idle = targetLabels(ctx, 'reports', '10.0.0.3:9464');
+    const pause = 0.002;
+    const before = th.gcShareFloorRatio;
+    const growth = th.gcShareGrowthFactor * 2;
+    const busy = Math.max(2, th.trafficFloorPerSecond * 20);
+    const gcs = (share: number) => ({ perSecond: share / pause, value: pause });
+    return [
+      {
+        title: `GC share grows from ${num(before * 100)} % by ${num(growth)}×: fires; steady, or growth without traffic: silent`,
+        onsetSeconds: profile.gcBaselineSeconds + profile.rateSeconds,
+        settleSeconds: profile.rateSeconds,
+        build: (s) => {
+          const minor = { [gcType]: 'minor' };
+          s.histogram('gcDuration', { ...grows, ...minor }, gcs(before), gcs(before * growth));
+          s.histogram('gcDuration', { ...steady, ...minor }, gcs(before), gcs(before));
+          if (idle[q.service] !== grows[q.service]) {
+            s.histogram('gcDuration', { ...idle, ...minor }, gcs(before), gcs(before * growth));
+          }
+          const flow = { [label.system]: 'nats', [label.destination]: 'orders.created' };
+          s.counter('processDuration', { ...grows, ...flow }, busy, busy, 'count');
+          s.counter('processDuration', { ...steady, ...flow }, busy, busy, 'count');
+          if (th.trafficFloorPerSecond > 0 && idle[q.service] !== grows[q.service]) {
+            s.counter('processDuration', { ...idle, ...flow }, th.trafficFloorPerSecond / 10, 0, 'count');
+          }
+        },
+        expected: [{ rule: rule!, labels: pick(grows, q.byInstance), value: growth }],
+      },
+    ];
+  },
+};
+
+export const regressionAlerts: AlertDefinition[] = [
+  latencyRegression,
+  throughputDrop,
+  heapFloorGrowth,
+  gcShareGrowth,
+];

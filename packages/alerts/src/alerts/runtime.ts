@@ -1,0 +1,442 @@
+import { attributes, labelName } from '@eventscope/catalog';
+import {
+  type AlertContext,
+  type AlertDefinition,
+  forOf,
+  pick,
+  scenarioService,
+  targetLabels,
+} from '../alert.js';
+import { formatDuration } from '../profile.js';
+import { label, maxBy, num, on, quantile, rate, sumBy } from '../promql.js';
+import { observationAbove, quantileOfConstant } from '../synthetic.js';
+
+/** The runtime under the handlers: GC, heap, event loop, restarts. One instance at a time. */
+
+const heapSpace = labelName(attributes.heapSpace);
+const gcType = labelName(attributes.gcType);
+const svc = (ctx: AlertContext) => `{{ $labels.${ctx.q.service} }}`;
+const inst = `{{ $labels.${label.instance} }}`;
+const instances = (ctx: AlertContext) => {
+  const service = scenarioService(ctx);
+  return {
+    fires: targetLabels(ctx, service, '10.0.0.1:9464'),
+    calm: targetLabels(ctx, service, '10.0.0.2:9464'),
+  };
+};
+
+const gcChecks = (ctx: AlertContext) => [
+  {
+    title: 'GC time share per instance',
+    expr: sumBy(ctx.q.byInstance, rate(ctx.q.select('gcDuration', 'sum'), ctx.profile.rateSeconds)),
+  },
+  {
+    title: 'GC pauses per second by type',
+    expr: sumBy(
+      [...ctx.q.byInstance, gcType],
+      rate(ctx.q.select('gcDuration', 'count'), ctx.profile.rateSeconds),
+    ),
+  },
+  {
+    title: 'Heap used against the limit',
+    expr: `${sumBy(ctx.q.byInstance, ctx.q.select('heapUsed'))} / ${on(ctx.q.byInstance)} ${maxBy(ctx.q.byInstance, ctx.q.select('heapSizeLimit'))}`,
+  },
+  {
+    title: 'Slow events whose time was mostly GC',
+    expr: sumBy(
+      [ctx.q.service, label.destination],
+      rate(
+        ctx.q.select('slowEvents', undefined, [`${labelName(attributes.slowCause)}="gc"`]),
+        ctx.profile.rateSeconds,
+      ),
+    ),
+  },
+];
+
+const gcCauses = [
+  'Memory pressure: the live heap is close to its limit, so V8 collects often and major GCs scan a big heap.',
+  'A handler allocates a lot per event (large payloads parsed and copied, buffers, intermediate arrays).',
+  'Retained memory (caches, queues, closures) that grows with traffic.',
+];
+
+export const gcTimeShareHigh: AlertDefinition = {
+  name: 'EventscopeGcTimeShareHigh',
+  group: 'runtime',
+  meaning: 'The process spends more than the configured share of wall time in GC pauses.',
+  details:
+    'Garbage-collection pauses stop the event loop. When they take a large share of wall time, every handler waits for them: throughput falls and latency rises, even though the handlers did not change.',
+  causes: gcCauses,
+  actions: [
+    'Find which handler allocates: compare slow events by cause per destination, and the GC overlap share per destination.',
+    'Reduce allocation per event; bound what is retained; give the process more heap only as a stopgap.',
+  ],
+  checks: gcChecks,
+  rules: (ctx) => [
+    {
+      expr: `${sumBy(ctx.q.byInstance, rate(ctx.q.select('gcDuration', 'sum'), ctx.profile.rateSeconds))} > ${num(ctx.th.gcTimeShareRatio)}`,
+      severity: 'ticket',
+      forSeconds: forOf(ctx, 'medium'),
+      summary: `${svc(ctx)} ${inst} spends a large share of its time in GC`,
+      description: `${svc(ctx)} ${inst} spends {{ $value | humanizePercentage }} of its wall time in GC pauses (alerting above ${num(ctx.th.gcTimeShareRatio * 100)} %).`,
+    },
+  ],
+  scenarios: (ctx, [rule]) => {
+    const { fires, calm } = instances(ctx);
+    const pause = 0.002;
+    const low = ctx.th.gcTimeShareRatio / 4;
+    const high = Math.min(ctx.th.gcTimeShareRatio * 1.5, (ctx.th.gcTimeShareRatio + 1) / 2);
+    const gcs = (share: number) => ({ perSecond: share / pause, value: pause });
+    return [
+      {
+        title: `GC share rises from ${num(low * 100)} % to ${num(high * 100)} %: fires; stays low: silent`,
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.rateSeconds,
+        build: (s) => {
+          s.histogram('gcDuration', { ...fires, [gcType]: 'major' }, gcs(low), gcs(high));
+          s.histogram('gcDuration', { ...calm, [gcType]: 'major' }, gcs(low), gcs(low));
+        },
+        expected: [{ rule: rule!, labels: pick(fires, ctx.q.byInstance), value: high }],
+      },
+    ];
+  },
+};
+
+export const majorGcPauseHigh: AlertDefinition = {
+  name: 'EventscopeMajorGcPauseHigh',
+  group: 'runtime',
+  meaning: 'p99 of major (mark-compact) GC pauses exceeds the configured duration.',
+  details:
+    'Major GCs stop the process while V8 marks and compacts the old generation. Their length grows with the live heap; every event in flight during one waits for it.',
+  causes: gcCauses,
+  actions: [
+    'Look at the heap floor: a large or growing live heap makes long major pauses.',
+    'Reduce retained memory; avoid very large heaps (--max-old-space-size) on latency-sensitive consumers.',
+  ],
+  checks: gcChecks,
+  rules: (ctx) => [
+    {
+      expr: `${quantile(0.99, ctx.q.byInstance, ctx.q.select('gcDuration', 'bucket', [`${gcType}="major"`]), ctx.profile.rateSeconds)} > ${num(ctx.th.majorGcPauseSeconds)}`,
+      severity: 'ticket',
+      forSeconds: forOf(ctx, 'medium'),
+      summary: `Long major GC pauses in ${svc(ctx)} ${inst}`,
+      description: `p99 of major GC pauses in ${svc(ctx)} ${inst} is {{ $value | humanizeDuration }} (alerting above ${num(ctx.th.majorGcPauseSeconds)} s).`,
+    },
+  ],
+  scenarios: (ctx, [rule]) => {
+    const { fires, calm } = instances(ctx);
+    const short = 0.0001;
+    const long = observationAbove('gcDuration', 0.99, ctx.th.majorGcPauseSeconds);
+    return [
+      {
+        title: `major pauses grow to ${long} s: fires; long minor pauses with short major ones: silent`,
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.rateSeconds,
+        build: (s) => {
+          s.histogram(
+            'gcDuration',
+            { ...fires, [gcType]: 'major' },
+            { perSecond: 0.2, value: short },
+            { perSecond: 0.2, value: long },
+          );
+          s.histogram(
+            'gcDuration',
+            { ...calm, [gcType]: 'major' },
+            { perSecond: 0.2, value: short },
+            { perSecond: 0.2, value: short },
+          );
+          s.histogram(
+            'gcDuration',
+            { ...calm, [gcType]: 'minor' },
+            { perSecond: 2, value: short },
+            { perSecond: 2, value: long },
+          );
+        },
+        expected: [
+          {
+            rule: rule!,
+            labels: pick(fires, ctx.q.byInstance),
+            value: quantileOfConstant('gcDuration', 0.99, long),
+          },
+        ],
+      },
+    ];
+  },
+};
+
+const heapRatio = (ctx: AlertContext) =>
+  `${sumBy(ctx.q.byInstance, ctx.q.select('heapUsed'))}\n/ ${on(ctx.q.byInstance)}\n${maxBy(ctx.q.byInstance, ctx.q.select('heapSizeLimit'))}`;
+
+const GB = 1024 ** 3;
+
+export const heapNearLimit: AlertDefinition = {
+  name: 'EventscopeHeapNearLimit',
+  group: 'runtime',
+  meaning: "Heap used is above the configured share of V8's heap size limit.",
+  details:
+    'Close to its heap limit, V8 collects almost continuously (long, frequent major GCs) and then aborts the process with "JavaScript heap out of memory". Latency degrades well before the crash.',
+  causes: [
+    'A memory leak (see the heap floor).',
+    'A burst of large events held in memory at once.',
+    'A heap limit too small for the workload.',
+  ],
+  actions: [
+    'Check whether the heap floor grows (leak) or the heap only spikes (burst).',
+    'Limit concurrency (prefetch, in-flight events) so fewer large events are held at once.',
+    'Raise --max-old-space-size only if the working set legitimately needs it.',
+  ],
+  checks: gcChecks,
+  rules: (ctx) => [
+    {
+      expr: `(\n${heapRatio(ctx)}\n) > ${num(ctx.th.heapLimitRatio)}`,
+      severity: 'page',
+      forSeconds: forOf(ctx, 'short'),
+      summary: `Heap of ${svc(ctx)} ${inst} is near its limit`,
+      description: `${svc(ctx)} ${inst} uses {{ $value | humanizePercentage }} of its heap size limit (alerting above ${num(ctx.th.heapLimitRatio * 100)} %).`,
+    },
+  ],
+  scenarios: (ctx, [rule]) => {
+    const { fires, calm } = instances(ctx);
+    const low = ctx.th.heapLimitRatio / 2;
+    const high = (ctx.th.heapLimitRatio + 1) / 2;
+    return [
+      {
+        title: `heap rises to ${num(high * 100)} % of the limit: fires; stays at ${num(low * 100)} %: silent`,
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.stepSeconds,
+        build: (s) => {
+          for (const labels of [fires, calm]) s.gauge('heapSizeLimit', labels, 4 * GB);
+          s.gauge('heapUsed', { ...fires, [heapSpace]: 'old_space' }, 4 * GB * low, 4 * GB * high);
+          s.gauge('heapUsed', { ...calm, [heapSpace]: 'old_space' }, 4 * GB * low, 4 * GB * low);
+        },
+        expected: [{ rule: rule!, labels: pick(fires, ctx.q.byInstance), value: high }],
+      },
+    ];
+  },
+};
+
+export const memoryPredictedExhaustion: AlertDefinition = {
+  name: 'EventscopeHeapPredictedExhaustion',
+  group: 'runtime',
+  meaning:
+    'At the current trend (predict_linear), heap used reaches the heap size limit within the prediction horizon.',
+  details:
+    'The heap has grown steadily over the lookback window; extrapolated, it reaches the limit before the horizon. This warns hours before an out-of-memory crash, while there is time to find the leak.',
+  causes: ['A memory leak growing with traffic or time.', 'A backlog held in memory that keeps growing.'],
+  actions: [
+    'Confirm with the heap floor: a rising floor is a leak, a rising peak with a flat floor is load.',
+    'Take heap snapshots; schedule a restart as a stopgap before the predicted time.',
+  ],
+  checks: (ctx) => [
+    ...gcChecks(ctx),
+    {
+      title: 'Predicted heap at the horizon',
+      expr: `predict_linear(${sumBy(ctx.q.byInstance, ctx.q.select('heapUsed'))}[${formatDuration(ctx.profile.predictionLookbackSeconds)}:${formatDuration(ctx.profile.stepSeconds)}], ${ctx.th.memoryPredictionSeconds})`,
+    },
+  ],
+  rules: (ctx) => [
+    {
+      expr: [
+        `(`,
+        `  predict_linear(${sumBy(ctx.q.byInstance, ctx.q.select('heapUsed'))}[${formatDuration(ctx.profile.predictionLookbackSeconds)}:${formatDuration(ctx.profile.stepSeconds)}], ${ctx.th.memoryPredictionSeconds})`,
+        `/ ${on(ctx.q.byInstance)}`,
+        `  ${maxBy(ctx.q.byInstance, ctx.q.select('heapSizeLimit'))}`,
+        `) > 1`,
+      ].join('\n'),
+      severity: 'ticket',
+      forSeconds: forOf(ctx, 'long'),
+      summary: `Heap of ${svc(ctx)} ${inst} is predicted to reach its limit`,
+      description: `At its current trend the heap of ${svc(ctx)} ${inst} reaches {{ $value | humanizePercentage }} of its limit within ${formatDuration(ctx.th.memoryPredictionSeconds)}.`,
+    },
+  ],
+  scenarios: (ctx, [rule]) => {
+    const { fires, calm } = instances(ctx);
+    const { profile, th } = ctx;
+    const start = 0.25 * GB;
+    const limit = 2 * GB;
+    const slope = (2 * limit) / th.memoryPredictionSeconds;
+    const forSeconds = rule!.forSeconds;
+    const grown = profile.predictionLookbackSeconds + forSeconds;
+    return [
+      {
+        title: `heap grows ${num(slope)} B/s: fires; flat heap: silent`,
+        onsetSeconds: profile.predictionLookbackSeconds,
+        settleSeconds: profile.predictionLookbackSeconds,
+        build: (s) => {
+          for (const labels of [fires, calm]) s.gauge('heapSizeLimit', labels, limit);
+          s.gauge('heapUsed', { ...fires, [heapSpace]: 'old_space' }, start, { start, perSecond: slope });
+          s.gauge('heapUsed', { ...calm, [heapSpace]: 'old_space' }, start, start);
+        },
+        expected: [
+          {
+            rule: rule!,
+            labels: pick(fires, ctx.q.byInstance),
+            value: (start + slope * grown + slope * th.memoryPredictionSeconds) / limit,
+          },
+        ],
+      },
+    ];
+  },
+};
+
+const loopCauses = [
+  'Synchronous work on the event loop: JSON of large payloads, compression, crypto, regexes, sorting big arrays.',
+  'Long GC pauses (they delay the loop too): check the GC alerts.',
+  'Too much work per instance: the loop is saturated.',
+];
+
+export const eventLoopDelayHigh: AlertDefinition = {
+  name: 'EventscopeEventLoopDelayHigh',
+  group: 'runtime',
+  meaning: 'Event-loop delay p99 stays above the configured duration.',
+  details:
+    'Every callback, timer and I/O completion waits for the loop. A high loop delay adds directly to the latency of every event, including ones whose handlers are fast.',
+  causes: loopCauses,
+  actions: [
+    'Look at slow events with cause event_loop: their log lines carry the destination and trace id.',
+    'Move heavy synchronous work to worker threads or break it up; add instances if the loop is saturated.',
+  ],
+  checks: (ctx) => [
+    { title: 'Event-loop delay p99', expr: maxBy(ctx.q.byInstance, ctx.q.select('loopDelayP99')) },
+    { title: 'Event-loop utilization', expr: maxBy(ctx.q.byInstance, ctx.q.select('loopUtilization')) },
+    ...gcChecks(ctx).slice(0, 1),
+  ],
+  rules: (ctx) => [
+    {
+      expr: `${maxBy(ctx.q.byInstance, `avg_over_time(${ctx.q.select('loopDelayP99')}[${ctx.q.window()}])`)} > ${num(ctx.th.eventLoopDelaySeconds)}`,
+      severity: 'ticket',
+      forSeconds: forOf(ctx, 'medium'),
+      summary: `Event loop of ${svc(ctx)} ${inst} is delayed`,
+      description: `Event-loop delay p99 of ${svc(ctx)} ${inst} averages {{ $value | humanizeDuration }} (alerting above ${num(ctx.th.eventLoopDelaySeconds)} s).`,
+    },
+  ],
+  scenarios: (ctx, [rule]) => {
+    const { fires, calm } = instances(ctx);
+    const low = ctx.th.eventLoopDelaySeconds / 4;
+    const high = ctx.th.eventLoopDelaySeconds * 2;
+    return [
+      {
+        title: `loop delay p99 rises to ${num(high)} s: fires; stays at ${num(low)} s: silent`,
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.rateSeconds,
+        build: (s) => {
+          s.gauge('loopDelayP99', fires, low, high);
+          s.gauge('loopDelayP99', calm, low, low);
+        },
+        expected: [{ rule: rule!, labels: pick(fires, ctx.q.byInstance), value: high }],
+      },
+    ];
+  },
+};
+
+export const eventLoopSaturated: AlertDefinition = {
+  name: 'EventscopeEventLoopSaturated',
+  group: 'runtime',
+  meaning: 'Event-loop utilization stays above the configured share: the process has no idle time left.',
+  details:
+    'A saturated loop cannot take more work: events queue in the broker or in memory, their age grows, and any extra load turns into latency.',
+  causes: loopCauses,
+  actions: ['Scale out (more consumers), lower per-event work, or move CPU-heavy work off the loop.'],
+  checks: (ctx) => [
+    { title: 'Event-loop utilization', expr: maxBy(ctx.q.byInstance, ctx.q.select('loopUtilization')) },
+    { title: 'Event-loop delay p99', expr: maxBy(ctx.q.byInstance, ctx.q.select('loopDelayP99')) },
+  ],
+  rules: (ctx) => [
+    {
+      expr: `${maxBy(ctx.q.byInstance, `avg_over_time(${ctx.q.select('loopUtilization')}[${ctx.q.window()}])`)} > ${num(ctx.th.eventLoopUtilizationRatio)}`,
+      severity: 'ticket',
+      forSeconds: forOf(ctx, 'medium'),
+      summary: `Event loop of ${svc(ctx)} ${inst} is saturated`,
+      description: `The event loop of ${svc(ctx)} ${inst} is busy {{ $value | humanizePercentage }} of the time (alerting above ${num(ctx.th.eventLoopUtilizationRatio * 100)} %).`,
+    },
+  ],
+  scenarios: (ctx, [rule]) => {
+    const { fires, calm } = instances(ctx);
+    const low = ctx.th.eventLoopUtilizationRatio / 2;
+    const high = (ctx.th.eventLoopUtilizationRatio + 1) / 2;
+    return [
+      {
+        title: `utilization rises to ${num(high * 100)} %: fires; stays at ${num(low * 100)} %: silent`,
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.rateSeconds,
+        build: (s) => {
+          s.gauge('loopUtilization', fires, low, high);
+          s.gauge('loopUtilization', calm, low, low);
+        },
+        expected: [{ rule: rule!, labels: pick(fires, ctx.q.byInstance), value: high }],
+      },
+    ];
+  },
+};
+
+export const frequentRestarts: AlertDefinition = {
+  name: 'EventscopeFrequentRestarts',
+  group: 'runtime',
+  meaning: 'The process restarted at least the configured number of times within the restart window.',
+  details:
+    'Each restart drops in-flight events (or redelivers them), empties caches and resets the heap. Repeated restarts usually mean crashes: out-of-memory kills, unhandled rejections, failing health checks.',
+  causes: [
+    'Out of memory ("JavaScript heap out of memory", or the container limit): see the heap alerts.',
+    'Uncaught exceptions or unhandled promise rejections.',
+    'Liveness probes failing because the event loop is blocked.',
+  ],
+  actions: [
+    'Read the logs of the previous runs (kubectl logs --previous).',
+    'Check the heap and loop delay just before each restart.',
+  ],
+  checks: (ctx) => [
+    {
+      title: 'Restarts per instance',
+      expr: sumBy(
+        ctx.q.byInstance,
+        `changes(${ctx.q.select('processStartTime')}[${formatDuration(ctx.profile.restartWindowSeconds)}])`,
+      ),
+    },
+    ...gcChecks(ctx).slice(2, 3),
+  ],
+  rules: (ctx) => [
+    {
+      expr: `${sumBy(ctx.q.byInstance, `changes(${ctx.q.select('processStartTime')}[${formatDuration(ctx.profile.restartWindowSeconds)}])`)} >= ${ctx.th.restartsPerWindow}`,
+      severity: 'ticket',
+      forSeconds: forOf(ctx, 'none'),
+      summary: `${svc(ctx)} ${inst} restarts frequently`,
+      description: `${svc(ctx)} ${inst} restarted {{ $value | humanize }} times in ${formatDuration(ctx.profile.restartWindowSeconds)} (alerting at ${ctx.th.restartsPerWindow}).`,
+    },
+  ],
+  scenarios: (ctx, [rule]) => {
+    const { fires, calm } = instances(ctx);
+    const { profile, th } = ctx;
+    const step = profile.stepSeconds;
+    const restarts = th.restartsPerWindow;
+    const onset = Math.ceil((profile.restartWindowSeconds + step) / step);
+    const tail = Math.max(2, Math.floor(profile.restartWindowSeconds / step / 2) - restarts);
+    const end = onset + restarts + tail;
+    // Start time jumps once per restart, one step apart; the window covers all of them with room on both sides.
+    const started = 1_700_000_000;
+    const series = (n: number) =>
+      n === 0
+        ? `${started}+0x${end}`
+        : `${started}+0x${onset - 1} ${started + step}+${step}x${n - 1} ${started + n * step}+0x${end - onset - n}`;
+    return [
+      {
+        title: `${restarts} restarts in a row: fires; ${restarts - 1}: silent`,
+        onsetSeconds: onset * step,
+        settleSeconds: (restarts + tail - 1) * step,
+        build: (s) => {
+          s.raw('processStartTime', fires, series(restarts));
+          s.raw('processStartTime', calm, series(restarts - 1));
+        },
+        expected: [{ rule: rule!, labels: pick(fires, ctx.q.byInstance), value: restarts }],
+      },
+    ];
+  },
+};
+
+export const runtimeAlerts: AlertDefinition[] = [
+  gcTimeShareHigh,
+  majorGcPauseHigh,
+  heapNearLimit,
+  memoryPredictedExhaustion,
+  eventLoopDelayHigh,
+  eventLoopSaturated,
+  frequentRestarts,
+];

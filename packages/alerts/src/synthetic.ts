@@ -1,0 +1,153 @@
+import { type SignalDefinition, type SignalKey, signals } from '@eventscope/catalog';
+import { type HistogramPart, label, leValue, type Queries } from './promql.js';
+
+/**
+ * Synthetic series for the generated `promtool test rules` cases. A scenario has two phases: a
+ * healthy one from time 0, and from `onset` on the condition an alert watches for (or, for the
+ * quiet cases, more of the same). Series are written in promtool's expanding notation.
+ */
+
+export interface InputSeries {
+  series: string;
+  values: string;
+}
+
+/** Steps are samples `stepSeconds` apart; the second phase starts at step `onset`, the last sample is step `end`. */
+export interface Timeline {
+  stepSeconds: number;
+  onset: number;
+  end: number;
+}
+
+const bucketsOf = (signal: SignalKey): readonly number[] =>
+  (signals[signal] as SignalDefinition).buckets ?? [];
+
+const tidy = (v: number) => String(Number(v.toPrecision(12)));
+
+function seriesName(name: string, labels: Readonly<Record<string, string>>): string {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return `${name}{${pairs.join(', ')}}`;
+}
+
+/** A counter increasing by `before` per second until the onset, by `after` per second from it. */
+export function counterValues(t: Timeline, beforePerSecond: number, afterPerSecond: number): string {
+  const d1 = beforePerSecond * t.stepSeconds;
+  const d2 = afterPerSecond * t.stepSeconds;
+  const lastBefore = (t.onset - 1) * d1;
+  return `0+${tidy(d1)}x${t.onset - 1} ${tidy(lastBefore + d2)}+${tidy(d2)}x${t.end - t.onset}`;
+}
+
+/** A gauge at `before` until the onset, then `after` (each a constant, or a start and a slope per second). */
+export function gaugeValues(
+  t: Timeline,
+  before: number | { start: number; perSecond: number },
+  after: number | { start: number; perSecond: number },
+): string {
+  const part = (phase: number | { start: number; perSecond: number }, steps: number) =>
+    typeof phase === 'number'
+      ? `${tidy(phase)}+0x${steps}`
+      : `${tidy(phase.start)}+${tidy(phase.perSecond * t.stepSeconds)}x${steps}`;
+  return `${part(before, t.onset - 1)} ${part(after, t.end - t.onset)}`;
+}
+
+/** Events per second and the value every one of them observes, for one phase of a histogram. */
+export interface Observations {
+  perSecond: number;
+  value: number;
+}
+
+export class SeriesBuilder {
+  readonly series: InputSeries[] = [];
+  constructor(
+    readonly q: Queries,
+    readonly t: Timeline,
+  ) {}
+
+  counter(
+    signal: SignalKey,
+    labels: Record<string, string>,
+    before: number,
+    after: number,
+    part?: HistogramPart,
+  ): void {
+    this.series.push({
+      series: seriesName(this.q.name(signal, part), labels),
+      values: counterValues(this.t, before, after),
+    });
+  }
+
+  gauge(
+    signal: SignalKey,
+    labels: Record<string, string>,
+    before: number | { start: number; perSecond: number },
+    after: number | { start: number; perSecond: number } = before,
+  ): void {
+    this.series.push({
+      series: seriesName(this.q.name(signal), labels),
+      values: gaugeValues(this.t, before, after),
+    });
+  }
+
+  /** A series written directly in promtool's notation. */
+  raw(signal: SignalKey, labels: Record<string, string>, values: string): void {
+    this.series.push({ series: seriesName(this.q.name(signal), labels), values });
+  }
+
+  scrapeHealth(labels: Record<string, string>, before: number, after: number): void {
+    this.series.push({ series: seriesName('up', labels), values: gaugeValues(this.t, before, after) });
+  }
+
+  /** Every bucket, the count and the sum of a histogram signal, as a client library would expose them. */
+  histogram(
+    signal: SignalKey,
+    labels: Record<string, string>,
+    before: Observations | Observations[],
+    after: Observations | Observations[],
+  ): void {
+    const bounds = [...bucketsOf(signal), Number.POSITIVE_INFINITY];
+    const total = (phase: Observations | Observations[], f: (o: Observations) => number) =>
+      (Array.isArray(phase) ? phase : [phase]).reduce((sum, o) => sum + f(o), 0);
+    for (const bound of bounds) {
+      const inBucket = (o: Observations) => (o.value <= bound ? o.perSecond : 0);
+      this.counter(
+        signal,
+        { ...labels, [label.le]: leValue(bound) },
+        total(before, inBucket),
+        total(after, inBucket),
+        'bucket',
+      );
+    }
+    const count = (o: Observations) => o.perSecond;
+    const sum = (o: Observations) => o.perSecond * o.value;
+    this.counter(signal, labels, total(before, count), total(after, count), 'count');
+    this.counter(signal, labels, total(before, sum), total(after, sum), 'sum');
+  }
+}
+
+/**
+ * What `histogram_quantile(q, …)` returns when every observation equals `value`: linear
+ * interpolation inside the bucket that holds it.
+ */
+export function quantileOfConstant(signal: SignalKey, q: number, value: number): number {
+  const bounds = bucketsOf(signal);
+  const index = bounds.findIndex((b) => value <= b);
+  if (index < 0) return bounds[bounds.length - 1] ?? 0;
+  const upper = bounds[index]!;
+  const lower = index === 0 ? 0 : bounds[index - 1]!;
+  return lower + (upper - lower) * q;
+}
+
+/**
+ * A value which, observed by every event, puts `histogram_quantile(q, …)` above `target`: the
+ * upper bound of the first bucket whose interpolated quantile exceeds it.
+ */
+export function observationAbove(signal: SignalKey, q: number, target: number): number {
+  const bounds = bucketsOf(signal);
+  const found = bounds.find((b) => quantileOfConstant(signal, q, b) > target);
+  if (found === undefined) {
+    throw new Error(
+      `no ${signals[signal].name} bucket puts the ${q} quantile above ${target}; the threshold is beyond the histogram's range`,
+    );
+  }
+  return found;
+}
