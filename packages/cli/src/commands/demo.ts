@@ -1,0 +1,170 @@
+import {
+  LiveStatsSampler,
+  type RunningPipeline,
+  type Scenario,
+  scenarios,
+  startPipeline,
+} from '@eventscope/example-in-process';
+import type { Command } from 'commander';
+import { AlertFeed } from '../alert-feed.js';
+import { UnavailableError } from '../errors.js';
+import { nonNegativeNumber, oneOf, port, positiveNumber } from '../options.js';
+import { renderDemoFrame } from '../view/demo-view.js';
+
+export interface DemoOptions {
+  scenario: Scenario;
+  rate: number;
+  duration: number;
+  warmup: number;
+  host: string;
+  port: number;
+  flavor: 'prometheus' | 'otel';
+  alerts: string | false;
+  plain?: boolean;
+}
+
+/** Where `eventscope stack` expects the demo, and where its webhook receiver answers. */
+export const DEMO_PORT = 9464;
+export const STACK_WEBHOOK_PORT = 9095;
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'run the embedded pipeline (producer → in-memory broker → consumer), instrumented, with /metrics and a live view',
+    )
+    .option(
+      '--scenario <name>',
+      `what the pipeline does: ${scenarios.join(', ')}`,
+      oneOf(scenarios),
+      'steady',
+    )
+    .option('--rate <events>', 'orders published per second', positiveNumber('--rate'), 200)
+    .option(
+      '--duration <seconds>',
+      'stop after this long (0: run until Ctrl-C or q)',
+      nonNegativeNumber('--duration'),
+      0,
+    )
+    .option(
+      '--warmup <seconds>',
+      'run steady this long before switching to --scenario (gives regression alerts a baseline)',
+      nonNegativeNumber('--warmup'),
+      0,
+    )
+    .option('--host <address>', 'interface /metrics listens on', '127.0.0.1')
+    .option('--port <port>', '/metrics port (0: any free port)', port, DEMO_PORT)
+    .option(
+      '--flavor <naming>',
+      'metric naming: prometheus (prom-client) or otel (OTel exporter)',
+      oneOf(['prometheus', 'otel'] as const),
+      'prometheus',
+    )
+    .option(
+      '--alerts <url>',
+      "the stack's webhook receiver to show alerts from",
+      `http://127.0.0.1:${STACK_WEBHOOK_PORT}/alerts`,
+    )
+    .option('--no-alerts', 'do not show alerts')
+    .option(
+      '--plain',
+      'print each frame below the last instead of redrawing (the default when not a terminal)',
+    )
+    .action(async (options: DemoOptions) => {
+      await runDemo(options);
+    });
+}
+
+async function openPipeline(options: DemoOptions, scenario: Scenario): Promise<RunningPipeline> {
+  try {
+    return await startPipeline({
+      scenario,
+      rate: options.rate,
+      host: options.host,
+      port: options.port,
+      flavor: options.flavor,
+      logger: false,
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+      throw new UnavailableError(
+        `cannot serve /metrics on ${options.host}:${options.port} (${code}); pass --port 0 for any free port, or stop what holds it`,
+      );
+    }
+    throw error;
+  }
+}
+
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const warmingUp = options.warmup > 0 && options.scenario !== 'steady';
+  const pipeline = await openPipeline(options, warmingUp ? 'steady' : options.scenario);
+  const sampler = new LiveStatsSampler(pipeline.store);
+  sampler.sample();
+  const feed = options.alerts ? new AlertFeed(options.alerts) : undefined;
+  const tty = Boolean(process.stdout.isTTY) && !options.plain;
+  const interactive = tty && Boolean(process.stdin.isTTY);
+  const started = performance.now();
+  if (!tty) process.stdout.write(`eventscope demo: metrics at ${pipeline.metricsUrl}\n`);
+
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+
+  const draw = () => {
+    const frame = renderDemoFrame(
+      {
+        scenario: pipeline.scenario,
+        metricsUrl: pipeline.metricsUrl,
+        uptimeSeconds: (performance.now() - started) / 1000,
+        stats: sampler.sample(),
+        counts: pipeline.counts(),
+        alerts: feed && { ...feed.current, url: feed.url },
+        interactive,
+      },
+      tty,
+    );
+    if (tty) process.stdout.write(`\u001b[H\u001b[2J${frame.join('\n')}\n`);
+    else process.stdout.write(`${frame.join('\n')}\n---\n`);
+    void feed?.poll();
+  };
+  const frames = setInterval(draw, 1000);
+  const timers: NodeJS.Timeout[] = [];
+  if (warmingUp) {
+    timers.push(setTimeout(() => pipeline.setScenario(options.scenario), options.warmup * 1000));
+  }
+  if (options.duration > 0) timers.push(setTimeout(finish, options.duration * 1000));
+
+  const onKey = (key: Buffer) => {
+    const k = key.toString();
+    if (k === 's') pipeline.setScenario('steady');
+    else if (k === 'g') pipeline.setScenario('gc-pressure');
+    else if (k === 'f') pipeline.setScenario('fixed');
+    else if (k === 'q' || k === '\u0003') finish();
+    draw();
+  };
+  if (interactive) {
+    process.stdin.setRawMode(true);
+    process.stdin.resume();
+    process.stdin.on('data', onKey);
+  }
+  process.once('SIGINT', finish);
+  process.once('SIGTERM', finish);
+
+  await finished;
+  clearInterval(frames);
+  for (const t of timers) clearTimeout(t);
+  process.off('SIGINT', finish);
+  process.off('SIGTERM', finish);
+  if (interactive) {
+    process.stdin.off('data', onKey);
+    process.stdin.setRawMode(false);
+    process.stdin.pause();
+  }
+  const counts = pipeline.counts();
+  await pipeline.stop();
+  process.stdout.write(
+    `eventscope demo: stopped after ${((performance.now() - started) / 1000).toFixed(0)} s; ${counts.processed} events processed, ${counts.failed} failed\n`,
+  );
+}

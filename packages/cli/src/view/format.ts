@@ -1,0 +1,33 @@
+/** Number formatting shared by the terminal view and the report. */
+
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '–';
+  if (seconds < 0.001) return `${(seconds * 1e6).toFixed(0)} µs`;
+  if (seconds < 1) return `${(seconds * 1000).toFixed(seconds < 0.01 ? 2 : 1)} ms`;
+  return `${seconds.toFixed(2)} s`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '–';
+  const mib = bytes / 2 ** 20;
+  return mib >= 1024 ? `${(mib / 1024).toFixed(2)} GiB` : `${mib.toFixed(0)} MiB`;
+}
+
+export function formatPercent(ratio: number, digits = 1): string {
+  if (!Number.isFinite(ratio)) return '–';
+  return `${(ratio * 100).toFixed(digits)} %`;
+}
+
+export function formatRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond)) return '–';
+  return perSecond >= 100 ? perSecond.toFixed(0) : perSecond.toFixed(1);
+}
+
+/** Signed relative change: +12.3 %, −30.0 %; '–' when there is no baseline. */
+export function formatChange(before: number, after: number): string {
+  if (!Number.isFinite(before) || !Number.isFinite(after)) return '–';
+  if (before === 0) return after === 0 ? '0.0 %' : 'new';
+  const change = (after - before) / Math.abs(before);
+  const sign = change > 0 ? '+' : change < 0 ? '−' : '';
+  return `${sign}${Math.abs(change * 100).toFixed(1)} %`;
+}
