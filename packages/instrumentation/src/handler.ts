@@ -10,7 +10,7 @@ import {
 import { reportFault } from './faults.js';
 import { keepIdentity } from './identity.js';
 import type { IncomingContext } from './incoming.js';
-import { startConsumerSpan } from './tracing.js';
+import { sdkRegistered, startConsumerSpan } from './tracing.js';
 import type { HandlerOptions } from './types.js';
 
 export { instrumentBatchHandler } from './batch.js';
@@ -51,7 +51,7 @@ export function instrumentHandler<F extends (...args: any[]) => any, M = Paramet
     const origin = incoming.origin;
     let traceId = parent?.traceId;
     let span: Span | undefined;
-    if (tracing) {
+    if (tracing && sdkRegistered()) {
       try {
         const started = startConsumerSpan(series.span, parent);
         if (started.isRecording()) {

@@ -9,7 +9,7 @@ import { ProducerSeries } from './producer-series.js';
 import { defaultCarrierWriter, formatEpochMillis, formatTraceparent } from './propagation.js';
 import { thenOf, whenSettled } from './settlement.js';
 import type { SignalStore } from './store.js';
-import { endSpan, startProducerSpan, withActiveSpan } from './tracing.js';
+import { endSpan, sdkRegistered, startProducerSpan, withActiveSpan } from './tracing.js';
 import { type CarrierWriter, headerNames, type ProducerOptions } from './types.js';
 
 /**
@@ -75,7 +75,7 @@ export function instrumentProducer<F extends (...args: any[]) => any>(
     const series = seriesFor(args);
     if (series.labelOverflow !== undefined) series.labelOverflow.add(1);
     let span: Span | undefined;
-    if (tracing) {
+    if (tracing && sdkRegistered()) {
       try {
         const started = startProducerSpan(series.span);
         if (started.isRecording()) span = started;

@@ -8,24 +8,55 @@ import type { CarrierReader, CarrierWriter } from './types.js';
  * and never throws.
  */
 
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const ALL_ZERO_TRACE = '00000000000000000000000000000000';
 const ALL_ZERO_SPAN = '0000000000000000';
 
-/** The remote span context a `traceparent` header names, or undefined when it is malformed. */
+const hexValue = (c: number) => (c <= 57 ? c - 48 : c - 87);
+
+/** Lowercase hex digits in text[from, to). */
+function isLowerHex(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/**
+ * The remote span context a `traceparent` header names, or undefined when it is malformed:
+ * `version-traceid-parentid-flags`, lowercase hex, no all-zero ids, version `ff` invalid, and for
+ * version 00 nothing after the flags. Hand-written rather than a regular expression: it runs for
+ * every event that carries the header.
+ */
 export function parseTraceparent(header: string): SpanContext | undefined {
-  const text = header.trim();
-  const match = TRACEPARENT.exec(text);
-  if (!match) return undefined;
-  const [, version, traceId, spanId, flags, rest] = match;
+  let text = header;
+  if (text.length !== 55) {
+    text = text.trim();
+    if (text.length < 55) return undefined;
+  }
+  if (
+    text.charCodeAt(2) !== 45 ||
+    text.charCodeAt(35) !== 45 ||
+    text.charCodeAt(52) !== 45 ||
+    !isLowerHex(text, 0, 2) ||
+    !isLowerHex(text, 3, 35) ||
+    !isLowerHex(text, 36, 52) ||
+    !isLowerHex(text, 53, 55)
+  ) {
+    return undefined;
+  }
+  const version = text.slice(0, 2);
   if (version === 'ff') return undefined;
   // Version 00 has exactly four fields; later versions may append fields after a dash.
-  if (version === '00' && rest !== undefined) return undefined;
+  if (text.length > 55 && (version === '00' || text.charCodeAt(55) !== 45)) return undefined;
+  const traceId = text.slice(3, 35);
+  const spanId = text.slice(36, 52);
   if (traceId === ALL_ZERO_TRACE || spanId === ALL_ZERO_SPAN) return undefined;
   return {
-    traceId: traceId!,
-    spanId: spanId!,
-    traceFlags: Number.parseInt(flags!, 16) & TraceFlags.SAMPLED,
+    traceId,
+    spanId,
+    // Only the sampled bit is defined; the other flag bits are reserved.
+    traceFlags: hexValue(text.charCodeAt(54)) & 1 ? TraceFlags.SAMPLED : TraceFlags.NONE,
     isRemote: true,
   };
 }
@@ -66,17 +97,44 @@ export function withTracestate(context: SpanContext, header: string): SpanContex
 // microseconds) or garbage, and an age computed from them would be meaningless.
 const EARLIEST_EPOCH_MS = 946_684_800_000;
 const LATEST_EPOCH_MS = 4_102_444_800_000;
-const DECIMAL = /^\d{1,16}(?:\.\d{1,6})?$/;
 
 /** A plausible epoch-milliseconds time, or undefined. */
 export function plausibleEpochMillis(value: number): number | undefined {
   return Number.isFinite(value) && value >= EARLIEST_EPOCH_MS && value <= LATEST_EPOCH_MS ? value : undefined;
 }
 
-/** Parse a creation- or origin-time header (decimal epoch milliseconds), or undefined when malformed. */
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/**
+ * Parse a creation- or origin-time header (decimal epoch milliseconds, optionally with up to six
+ * fraction digits), or undefined when malformed. Hand-written: it runs for every event.
+ */
 export function parseEpochMillis(header: string): number | undefined {
-  const text = header.trim();
-  return DECIMAL.test(text) ? plausibleEpochMillis(Number(text)) : undefined;
+  let text = header;
+  if (!isDigit(text.charCodeAt(0)) || !isDigit(text.charCodeAt(text.length - 1))) {
+    text = text.trim();
+    if (!isDigit(text.charCodeAt(0)) || !isDigit(text.charCodeAt(text.length - 1))) return undefined;
+  }
+  const n = text.length;
+  let value = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) break;
+    if (!isDigit(c) || i >= 16) return undefined;
+    value = value * 10 + (c - 48);
+  }
+  if (i < n) {
+    if (n - i - 1 > 6) return undefined;
+    let scale = 0.1;
+    for (i++; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (!isDigit(c)) return undefined;
+      value += (c - 48) * scale;
+      scale /= 10;
+    }
+  }
+  return plausibleEpochMillis(value);
 }
 
 /** The epoch-milliseconds header value eventscope writes. */

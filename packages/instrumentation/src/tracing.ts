@@ -3,6 +3,7 @@ import {
   type Attributes,
   context,
   type Link,
+  ProxyTracerProvider,
   type Span,
   type SpanContext,
   SpanKind,
@@ -18,6 +19,16 @@ import {
  */
 
 const tracer = trace.getTracer('@eventscope/instrumentation');
+const NO_SDK = new ProxyTracerProvider().getDelegate();
+
+/**
+ * Whether a tracer provider (an SDK) is registered. Without one every span is non-recording, so the
+ * wrappers skip even building the parent context: a global lookup instead of three allocations.
+ */
+export function sdkRegistered(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider && provider.getDelegate() === NO_SDK);
+}
 
 /** `messaging.batch.message_count` (messaging semantic conventions). */
 export const BATCH_MESSAGE_COUNT = 'messaging.batch.message_count';

@@ -8,6 +8,8 @@ import {
   instrumentBatchHandler,
   instrumentHandler,
   instrumentProducer,
+  parseEpochMillis,
+  parseTraceparent,
   SignalStore,
   traceMixin,
 } from '../../src/index.js';
@@ -63,9 +65,9 @@ describe('trace propagation through headers', () => {
         logged.push(traceMixin());
         sendB({ body: `${m.body}+a` });
       },
-      options(store, 'a'),
+      { ...options(store, 'a'), pipelineAge: true },
     );
-    const handleB = instrumentHandler((m: Message) => m.body, options(store, 'b'));
+    const handleB = instrumentHandler((m: Message) => m.body, { ...options(store, 'b'), pipelineAge: true });
 
     sendA({ body: 'order' });
     expect(queue[0]!.headers!.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
@@ -235,6 +237,13 @@ describe('malformed headers', () => {
     const [span] = exporter.getFinishedSpans();
     expect(span!.parentSpanContext?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
     expect(span!.parentSpanContext?.traceState?.get('rojo')).toBe('00f067aa0ba902b7');
+    // Only the sampled bit of the flags counts; the reserved bits are ignored.
+    const id = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331';
+    expect(parseTraceparent(`${id}-0b`)?.traceFlags).toBe(1);
+    expect(parseTraceparent(`${id}-0a`)?.traceFlags).toBe(0);
+    expect(parseTraceparent(` ${id}-01 `)?.spanId).toBe('b7ad6b7169203331');
+    expect(parseEpochMillis('1800000000000.25')).toBe(1800000000000.25);
+    expect(parseEpochMillis(' 1800000000000 ')).toBe(1800000000000);
   });
 
   it('counts a creation time in the future as clock skew and records age 0', () => {
@@ -253,8 +262,11 @@ describe('malformed headers', () => {
   it('never throws on fuzzed header values, carriers and messages', () => {
     const store = new SignalStore();
     let processed = 0;
-    const handle = instrumentHandler((_m: unknown) => ++processed, options(store));
-    const batch = instrumentBatchHandler((_b: unknown) => ++processed, options(store));
+    const handle = instrumentHandler((_m: unknown) => ++processed, { ...options(store), pipelineAge: true });
+    const batch = instrumentBatchHandler((_b: unknown) => ++processed, {
+      ...options(store),
+      pipelineAge: true,
+    });
     const headerValue = fc.oneof(
       fc.string(),
       fc.string({ unit: 'binary' }),
