@@ -3,7 +3,7 @@ import { ConsumerSetup, ContextualCall, callInContext, finishConsumed, observeRe
 import { reportFault } from './faults.js';
 import { keepIdentity } from './identity.js';
 import type { IncomingContext } from './incoming.js';
-import { sdkRegistered, startBatchSpan } from './tracing.js';
+import { carriesContext, sdkRegistered, startBatchSpan } from './tracing.js';
 import type { BatchHandlerOptions } from './types.js';
 
 const NO_MESSAGES: readonly unknown[] = Object.freeze([]);
@@ -66,7 +66,7 @@ export function instrumentBatchHandler<F extends (...args: any[]) => any, B = Pa
     if (tracing && sdkRegistered()) {
       try {
         const started = startBatchSpan(series.span, links, count);
-        if (started.isRecording()) {
+        if (carriesContext(started)) {
           span = started;
           traceId = started.spanContext().traceId;
         }

@@ -10,7 +10,7 @@ import {
 import { reportFault } from './faults.js';
 import { keepIdentity } from './identity.js';
 import type { IncomingContext } from './incoming.js';
-import { sdkRegistered, startConsumerSpan } from './tracing.js';
+import { carriesContext, sdkRegistered, startConsumerSpan } from './tracing.js';
 import type { HandlerOptions } from './types.js';
 
 export { instrumentBatchHandler } from './batch.js';
@@ -54,7 +54,7 @@ export function instrumentHandler<F extends (...args: any[]) => any, M = Paramet
     if (tracing && sdkRegistered()) {
       try {
         const started = startConsumerSpan(series.span, parent);
-        if (started.isRecording()) {
+        if (carriesContext(started)) {
           span = started;
           traceId = started.spanContext().traceId;
         }

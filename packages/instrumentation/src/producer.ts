@@ -9,7 +9,7 @@ import { ProducerSeries } from './producer-series.js';
 import { defaultCarrierWriter, formatEpochMillis, formatTraceparent } from './propagation.js';
 import { thenOf, whenSettled } from './settlement.js';
 import type { SignalStore } from './store.js';
-import { endSpan, sdkRegistered, startProducerSpan, withActiveSpan } from './tracing.js';
+import { carriesContext, endSpan, sdkRegistered, startProducerSpan, withActiveSpan } from './tracing.js';
 import { type CarrierWriter, headerNames, type ProducerOptions } from './types.js';
 
 /**
@@ -78,7 +78,7 @@ export function instrumentProducer<F extends (...args: any[]) => any>(
     if (tracing && sdkRegistered()) {
       try {
         const started = startProducerSpan(series.span);
-        if (started.isRecording()) span = started;
+        if (carriesContext(started)) span = started;
       } catch (fault) {
         reportFault('tracing', fault, store);
       }

@@ -2,6 +2,7 @@ import { attributes } from '@eventscope/catalog';
 import {
   type Attributes,
   context,
+  isSpanContextValid,
   type Link,
   ProxyTracerProvider,
   type Span,
@@ -28,6 +29,15 @@ const NO_SDK = new ProxyTracerProvider().getDelegate();
 export function sdkRegistered(): boolean {
   const provider = trace.getTracerProvider();
   return !(provider instanceof ProxyTracerProvider && provider.getDelegate() === NO_SDK);
+}
+
+/**
+ * Whether a started span must be made active around the handler or send: it records, or it was
+ * sampled out but its context (flags 00) must still reach onward messages, so that downstream
+ * services honour the sampling decision instead of starting traces of their own.
+ */
+export function carriesContext(span: Span): boolean {
+  return span.isRecording() || isSpanContextValid(span.spanContext());
 }
 
 /** `messaging.batch.message_count` (messaging semantic conventions). */
@@ -78,13 +88,17 @@ export function withActiveSpan<R>(span: Span, fn: () => R): R {
 
 /** End a span, marking it failed (status ERROR, `error.type`) when the call failed. */
 export function endSpan(span: Span, failure: string | undefined, error: unknown): void {
-  if (failure !== undefined && span.isRecording()) {
-    span.setAttribute(attributes.errorType, failure);
-    if (error instanceof Error) span.recordException(error);
-    span.setStatus({
-      code: SpanStatusCode.ERROR,
-      message: error instanceof Error ? error.message : undefined,
-    });
+  try {
+    if (failure !== undefined && span.isRecording()) {
+      span.setAttribute(attributes.errorType, failure);
+      if (error instanceof Error) span.recordException(error);
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: error instanceof Error ? String(error.message) : undefined,
+      });
+    }
+  } finally {
+    // An error whose getters throw must not leave the span open.
+    span.end();
   }
-  span.end();
 }

@@ -106,6 +106,19 @@ describe('trace propagation through headers', () => {
     expect(pipelineAge.sum).toBeGreaterThanOrEqual(0.004);
   });
 
+  it('passes a sampled-out trace on instead of starting a new one', () => {
+    const store = new SignalStore();
+    const sent: Message[] = [];
+    const send = instrumentProducer((m: Message) => sent.push(m), options(store, 'b'));
+    const handle = instrumentHandler((_m: Message) => send({ body: 'onward' }), options(store, 'a'));
+    handle({
+      body: 'x',
+      headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' },
+    });
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+    expect(sent[0]!.headers!.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-00$/);
+  });
+
   it('never overwrites a header the sender set', () => {
     const store = new SignalStore();
     const userParent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
