@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCatalog } from './commands/catalog.js';
+import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
+import { registerGenerate } from './commands/generate.js';
 import { exitCodeOf, exitCodes } from './errors.js';
 
 export const VERSION = '0.1.0';
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDemo(program);
+  registerGenerate(program);
+  registerCheck(program);
   registerCatalog(program);
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError('(run with --help for usage)');
