@@ -3,6 +3,7 @@ import { registerCatalog } from './commands/catalog.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerReport } from './commands/report.js';
 import { exitCodeOf, exitCodes } from './errors.js';
 
 export const VERSION = '0.1.0';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerGenerate(program);
   registerCheck(program);
+  registerReport(program);
   registerCatalog(program);
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError('(run with --help for usage)');

@@ -1,0 +1,282 @@
+import { attributes, labelName, metricName, type NamingFlavor } from '@eventscope/catalog';
+import type { Command } from 'commander';
+import { oneOf } from '../options.js';
+import { PrometheusApi } from '../prometheus-api.js';
+import { parseTimeRange, promDuration, type TimeRange } from '../time-range.js';
+import { formatBytes, formatChange, formatPercent, formatRate, formatSeconds } from '../view/format.js';
+import { markdownTable, textTable } from '../view/table.js';
+
+/**
+ * `report`: what changed between two periods, per service and destination — the table a team
+ * shows after a redesign ("latency −30 %, memory −25 %"). Each figure is one PromQL query
+ * evaluated at the end of its period over the whole period.
+ */
+
+export type Figure =
+  | 'throughput'
+  | 'latencyP50'
+  | 'latencyP99'
+  | 'eventAgeP99'
+  | 'errorRatio'
+  | 'gcTimeShare'
+  | 'gcPauseP99'
+  | 'heapUsed'
+  | 'rss';
+
+interface FigureSpec {
+  figure: Figure;
+  title: string;
+  /** Per destination, or per service (runtime figures, shared by the service's destinations). */
+  scope: 'destination' | 'service';
+  format: (value: number) => string;
+  query: (names: QueryNames, window: string) => string;
+}
+
+interface QueryNames {
+  service: string;
+  destination: string;
+  flavor: NamingFlavor;
+}
+
+const by = (n: QueryNames, scope: 'destination' | 'service', extra = '') =>
+  `by (${[n.service, ...(scope === 'destination' ? [n.destination] : []), ...(extra ? [extra] : [])].join(', ')})`;
+
+const quantile = (q: number, metric: string, n: QueryNames, scope: 'destination' | 'service', w: string) =>
+  `histogram_quantile(${q}, sum ${by(n, scope, 'le')} (rate(${metric}_bucket[${w}])))`;
+
+export const figures: readonly FigureSpec[] = [
+  {
+    figure: 'throughput',
+    title: 'throughput (events/s)',
+    scope: 'destination',
+    format: formatRate,
+    query: (n, w) =>
+      `sum ${by(n, 'destination')} (rate(${metricName('processDuration', n.flavor)}_count[${w}]))`,
+  },
+  {
+    figure: 'latencyP50',
+    title: 'latency p50',
+    scope: 'destination',
+    format: formatSeconds,
+    query: (n, w) => quantile(0.5, metricName('processDuration', n.flavor), n, 'destination', w),
+  },
+  {
+    figure: 'latencyP99',
+    title: 'latency p99',
+    scope: 'destination',
+    format: formatSeconds,
+    query: (n, w) => quantile(0.99, metricName('processDuration', n.flavor), n, 'destination', w),
+  },
+  {
+    figure: 'eventAgeP99',
+    title: 'event age p99',
+    scope: 'destination',
+    format: formatSeconds,
+    query: (n, w) => quantile(0.99, metricName('eventAge', n.flavor), n, 'destination', w),
+  },
+  {
+    figure: 'errorRatio',
+    title: 'error ratio',
+    scope: 'destination',
+    format: (v) => formatPercent(v, 2),
+    query: (n, w) => {
+      const count = `${metricName('processDuration', n.flavor)}_count`;
+      const errors = `${count}{${labelName(attributes.errorType)}!=""}`;
+      return `(sum ${by(n, 'destination')} (rate(${errors}[${w}])) or (0 * sum ${by(n, 'destination')} (rate(${count}[${w}])))) / sum ${by(n, 'destination')} (rate(${count}[${w}]))`;
+    },
+  },
+  {
+    figure: 'gcTimeShare',
+    title: 'time in GC',
+    scope: 'service',
+    format: (v) => formatPercent(v),
+    query: (n, w) => `sum ${by(n, 'service')} (rate(${metricName('gcDuration', n.flavor)}_sum[${w}]))`,
+  },
+  {
+    figure: 'gcPauseP99',
+    title: 'GC pause p99',
+    scope: 'service',
+    format: formatSeconds,
+    query: (n, w) => quantile(0.99, metricName('gcDuration', n.flavor), n, 'service', w),
+  },
+  {
+    figure: 'heapUsed',
+    title: 'heap used (avg)',
+    scope: 'service',
+    format: formatBytes,
+    query: (n, w) => `sum ${by(n, 'service')} (avg_over_time(${metricName('heapUsed', n.flavor)}[${w}]))`,
+  },
+  {
+    figure: 'rss',
+    title: 'RSS (avg)',
+    scope: 'service',
+    format: formatBytes,
+    query: (n, w) => `sum ${by(n, 'service')} (avg_over_time(${metricName('memoryRss', n.flavor)}[${w}]))`,
+  },
+];
+
+export interface ReportRow {
+  figure: Figure;
+  title: string;
+  before: number | null;
+  after: number | null;
+  /** (after − before) / before; null when either side is missing or before is 0. */
+  change: number | null;
+}
+
+export interface ReportSection {
+  service: string;
+  destination: string;
+  rows: ReportRow[];
+}
+
+export interface Report {
+  prometheus: string;
+  before: TimeRange;
+  after: TimeRange;
+  sections: ReportSection[];
+}
+
+type Values = Map<string, number>;
+const key = (service: string, destination = '') => `${service}\u0000${destination}`;
+
+async function figureValues(
+  api: PrometheusApi,
+  spec: FigureSpec,
+  names: QueryNames,
+  range: TimeRange,
+): Promise<Values> {
+  const samples = await api.query(spec.query(names, promDuration(range.end - range.start)), range.end);
+  const values: Values = new Map();
+  for (const s of samples) {
+    if (!Number.isFinite(s.value)) continue;
+    const service = s.metric[names.service] ?? '';
+    values.set(
+      spec.scope === 'destination' ? key(service, s.metric[names.destination] ?? '') : key(service),
+      s.value,
+    );
+  }
+  return values;
+}
+
+export async function buildReport(options: {
+  prometheus: string;
+  before: TimeRange;
+  after: TimeRange;
+  flavor: NamingFlavor;
+  serviceLabel: string;
+}): Promise<Report> {
+  const api = new PrometheusApi(options.prometheus);
+  const names: QueryNames = {
+    service: options.serviceLabel,
+    destination: labelName(attributes.destination),
+    flavor: options.flavor,
+  };
+  const results = await Promise.all(
+    figures.map(async (spec) => ({
+      spec,
+      before: await figureValues(api, spec, names, options.before),
+      after: await figureValues(api, spec, names, options.after),
+    })),
+  );
+  // The service/destination pairs: every pair that had traffic in either period.
+  const throughput = results.find((r) => r.spec.figure === 'throughput')!;
+  const pairs = [...new Set([...throughput.before.keys(), ...throughput.after.keys()])].sort();
+  const sections = pairs.map((pair): ReportSection => {
+    const [service = '', destination = ''] = pair.split('\u0000');
+    const rows = results.map(({ spec, before, after }): ReportRow => {
+      const k = spec.scope === 'destination' ? pair : key(service);
+      const b = before.get(k) ?? null;
+      const a = after.get(k) ?? null;
+      return {
+        figure: spec.figure,
+        title: spec.title,
+        before: b,
+        after: a,
+        change: a !== null && b !== null && b !== 0 ? (a - b) / Math.abs(b) : null,
+      };
+    });
+    return { service, destination, rows };
+  });
+  return { prometheus: api.url, before: options.before, after: options.after, sections };
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000', '');
+
+export function renderReport(report: Report, style: 'text' | 'markdown'): string {
+  const specs = new Map(figures.map((f) => [f.figure, f]));
+  const headers = ['', 'before', 'after', 'change'];
+  const align = ['left', 'right', 'right', 'right'] as const;
+  const out = [
+    `${style === 'markdown' ? '## ' : ''}eventscope report — ${report.prometheus}`,
+    '',
+    `before: ${iso(report.before.start)} .. ${iso(report.before.end)}`,
+    `after:  ${iso(report.after.start)} .. ${iso(report.after.end)}`,
+  ];
+  if (report.sections.length === 0) {
+    out.push(
+      '',
+      'No eventscope events in either period: is Prometheus scraping instrumented services, and are the ranges right?',
+    );
+  }
+  for (const section of report.sections) {
+    const rows = section.rows.map((row) => {
+      const format = specs.get(row.figure)!.format;
+      return [
+        row.title,
+        row.before === null ? '–' : format(row.before),
+        row.after === null ? '–' : format(row.after),
+        row.before === null || row.after === null ? '–' : formatChange(row.before, row.after),
+      ];
+    });
+    out.push('', `${style === 'markdown' ? '### ' : ''}${section.service} / ${section.destination}`, '');
+    out.push(
+      style === 'markdown' ? markdownTable(headers, rows, [...align]) : textTable(headers, rows, [...align]),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description(
+      'compare two periods in Prometheus: a before/after table per service and destination, with % change',
+    )
+    .requiredOption('--prometheus <url>', 'the Prometheus server, e.g. http://127.0.0.1:9090')
+    .requiredOption(
+      '--before <range>',
+      'START..END, e.g. now-2h..now-1h, 2026-11-20T10:00Z..2026-11-20T11:00Z or unix seconds',
+    )
+    .requiredOption('--after <range>', 'START..END, e.g. now-1h..now')
+    .option(
+      '--flavor <naming>',
+      'metric naming the services expose',
+      oneOf(['prometheus', 'otel'] as const),
+      'prometheus',
+    )
+    .option('--service-label <label>', 'the label that names a service', 'job')
+    .option('--json', 'print JSON')
+    .option('--markdown', 'print markdown tables')
+    .action(
+      async (options: {
+        prometheus: string;
+        before: string;
+        after: string;
+        flavor: NamingFlavor;
+        serviceLabel: string;
+        json?: boolean;
+        markdown?: boolean;
+      }) => {
+        const report = await buildReport({
+          prometheus: options.prometheus,
+          before: parseTimeRange(options.before, '--before'),
+          after: parseTimeRange(options.after, '--after'),
+          flavor: options.flavor,
+          serviceLabel: options.serviceLabel,
+        });
+        if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        else process.stdout.write(renderReport(report, options.markdown ? 'markdown' : 'text'));
+      },
+    );
+}

@@ -1,0 +1,162 @@
+import { type RunningPipeline, startPipeline } from '@eventscope/example-in-process';
+import { prometheusBinary, type RunningPrometheus, scrapeConfig, startPrometheus } from '@eventscope/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const available = Boolean(prometheusBinary());
+
+interface Row {
+  figure: string;
+  before: number | null;
+  after: number | null;
+  change: number | null;
+}
+
+describe.skipIf(!available)('eventscope report against a real Prometheus (steady, then gc-pressure)', () => {
+  let prometheus: RunningPrometheus;
+  let pipeline: RunningPipeline;
+  let before = '';
+  let after = '';
+
+  beforeAll(async () => {
+    pipeline = await startPipeline({ rate: 200, logger: false });
+    const target = new URL(pipeline.metricsUrl).host;
+    prometheus = await startPrometheus({ config: scrapeConfig([target], { job: 'billing' }) });
+    await prometheus.waitForTargets(1);
+    const t0 = Math.floor(Date.now() / 1000);
+    await sleep(25_000);
+    const t1 = Math.floor(Date.now() / 1000);
+    pipeline.setScenario('gc-pressure');
+    await sleep(25_000);
+    const t2 = Math.floor(Date.now() / 1000);
+    before = `${t0 + 2}..${t1}`;
+    after = `${t1 + 5}..${t2}`;
+    // Let the last scrape of the gc-pressure period land.
+    await sleep(1500);
+  }, 120_000);
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    await prometheus?.stop();
+  });
+
+  it('prints the table per service/destination with the expected direction of every change', async () => {
+    const result = await runCli([
+      'report',
+      '--prometheus',
+      prometheus.url,
+      '--before',
+      before,
+      '--after',
+      after,
+      '--json',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      sections: { service: string; destination: string; rows: Row[] }[];
+    };
+    expect(report.sections.map((s) => `${s.service}/${s.destination}`)).toEqual([
+      'billing/orders.created',
+      'billing/payments.settled',
+    ]);
+    const orders = new Map(report.sections[0]!.rows.map((r) => [r.figure, r]));
+    for (const row of orders.values()) {
+      expect(row.before, row.figure).not.toBeNull();
+      expect(row.after, row.figure).not.toBeNull();
+    }
+    // Same offered load: throughput within 15 %, errors stay at ~1 % of orders.
+    expect(Math.abs(orders.get('throughput')!.change!)).toBeLessThan(0.15);
+    expect(orders.get('errorRatio')!.before!).toBeGreaterThan(0.005);
+    expect(orders.get('errorRatio')!.after!).toBeLessThan(0.02);
+    // The incident: more GC, longer pauses, more memory, slower tail.
+    for (const figure of ['latencyP99', 'gcTimeShare', 'gcPauseP99', 'heapUsed', 'rss']) {
+      expect(orders.get(figure)!.change!, figure).toBeGreaterThan(0.1);
+    }
+    expect(orders.get('gcTimeShare')!.change!).toBeGreaterThan(1);
+  });
+
+  it('prints readable text and markdown tables', async () => {
+    const text = await runCli([
+      'report',
+      '--prometheus',
+      prometheus.url,
+      '--before',
+      before,
+      '--after',
+      after,
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('billing / orders.created');
+    expect(text.stdout).toMatch(/time in GC\s+[\d.]+ %\s+[\d.]+ %\s+\+[\d.]+ %/);
+    const markdown = await runCli([
+      'report',
+      '--prometheus',
+      prometheus.url,
+      '--before',
+      before,
+      '--after',
+      after,
+      '--markdown',
+    ]);
+    expect(markdown.code).toBe(0);
+    expect(markdown.stdout).toContain('### billing / payments.settled');
+    expect(markdown.stdout).toContain('| --- | ---: | ---: | ---: |');
+  });
+});
+
+describe('eventscope report, bad input', () => {
+  it('exits 3 when Prometheus is unreachable, saying where it looked', async () => {
+    const result = await runCli([
+      'report',
+      '--prometheus',
+      'http://127.0.0.1:1',
+      '--before',
+      'now-2h..now-1h',
+      '--after',
+      'now-1h..now',
+    ]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/cannot reach Prometheus at http:\/\/127\.0\.0\.1:1/);
+  });
+
+  it('exits 2 on a malformed range, a bad URL or a missing option', async () => {
+    const range = await runCli([
+      'report',
+      '--prometheus',
+      'http://127.0.0.1:1',
+      '--before',
+      'yesterday',
+      '--after',
+      'now-1h..now',
+    ]);
+    expect(range.code).toBe(2);
+    expect(range.stderr).toMatch(/--before must be START\.\.END/);
+    const backwards = await runCli([
+      'report',
+      '--prometheus',
+      'http://127.0.0.1:1',
+      '--before',
+      'now..now-1h',
+      '--after',
+      'now-1h..now',
+    ]);
+    expect(backwards.code).toBe(2);
+    expect(backwards.stderr).toMatch(/the end must come after the start/);
+    const url = await runCli([
+      'report',
+      '--prometheus',
+      'localhost',
+      '--before',
+      'now-2h..now-1h',
+      '--after',
+      'now-1h..now',
+    ]);
+    expect(url.code).toBe(2);
+    expect(url.stderr).toMatch(/--prometheus must be a URL/);
+    const missing = await runCli(['report', '--before', 'now-2h..now-1h']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/required option '--prometheus <url>' not specified/);
+  });
+});
