@@ -358,6 +358,23 @@ export function validateConfig(config: AlertsConfig = {}): ResolvedConfig {
   });
 
   const thresholds = checkThresholds(config.thresholds, issues);
+  // A quantile never exceeds the histogram's highest finite bucket, so such a threshold could never fire.
+  for (const [key, buckets] of [
+    ['majorGcPauseSeconds', signals.gcDuration.buckets],
+    ['eventAgeSeconds', signals.eventAge.buckets],
+  ] as const) {
+    const top = buckets[buckets.length - 1]!;
+    if (
+      thresholds[key] >= top &&
+      config.thresholds?.[key] !== undefined &&
+      !issues.some((i) => i.field === `thresholds.${key}`)
+    ) {
+      issues.push({
+        field: `thresholds.${key}`,
+        message: `${thresholds[key]} s is at or above the histogram's last bucket (${top} s): the alert could never fire`,
+      });
+    }
+  }
   const burnRates = profile ? checkBurnRates(config.burnRates, profile, issues) : [];
 
   const alertmanager = config.alertmanager ?? {};

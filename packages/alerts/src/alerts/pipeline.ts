@@ -589,7 +589,10 @@ export const metricsAbsent: AlertDefinition = {
   ],
   rules: (ctx) => {
     const scopes = ctx.config.services.length
-      ? ctx.config.services.map((s) => [`${ctx.q.service}=${JSON.stringify(s.name)}`])
+      ? ctx.config.services.map((s) =>
+          // absent() only derives labels from a label matched once.
+          [`${ctx.q.service}=${JSON.stringify(s.name)}`].filter((m) => !ctx.config.matchers.includes(m)),
+        )
       : [[]];
     return scopes.map(
       (extra): RuleInstance => ({

@@ -135,6 +135,8 @@ function burnRules(kind: SloKind) {
           const rule: RuleInstance = {
             expr,
             severity,
+            // Also the series' own label; stated here so each SLO's rule is distinct to promtool's lint.
+            labels: { slo: slo.name },
             forSeconds: forOf(ctx, severity === 'page' ? 'short' : 'long'),
             summary: `{{ $labels.${ctx.q.service} }} burns the ${kind} budget of SLO {{ $labels.slo }} on {{ $labels.${label.destination} }}`,
             description: `${sloKinds[kind].bad(slo)} on {{ $labels.${label.destination} }} in {{ $labels.${ctx.q.service} }} burn the budget of the ${num(slo.objective * 100)} % objective {{ $value | humanize }} times faster than sustainable (alerting at ${pairsText(ctx, severity)}).`,
