@@ -4,6 +4,7 @@ import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerReport } from './commands/report.js';
+import { registerStack } from './commands/stack.js';
 import { exitCodeOf, exitCodes } from './errors.js';
 
 export const VERSION = '0.1.0';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerCheck(program);
   registerReport(program);
+  registerStack(program);
   registerCatalog(program);
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError('(run with --help for usage)');

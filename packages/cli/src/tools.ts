@@ -13,7 +13,7 @@ export type Tool = keyof typeof installHints;
 
 /** Absolute path of an executable on PATH (Debian puts some in /usr/sbin), or undefined. */
 export function findTool(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin'];
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'];
   for (const dir of dirs) {
     if (!dir) continue;
     try {
