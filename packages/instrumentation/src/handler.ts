@@ -24,8 +24,9 @@ const incoming: IncomingContext = { parent: undefined, origin: undefined };
  *     consumer.on('message', instrumentHandler(handle, { system: 'nats', destination: 'orders' }));
  *
  * The returned function has the handler's call signature and behaviour: it returns what the handler
- * returns (the very same promise for an async handler; a sync handler stays sync), throws what it
- * throws, and passes `this` and every argument through. Per event it records processing time, the
+ * returns (for a promise, a promise of its class that settles with the same value or reason, once the
+ * event is recorded; a sync handler stays sync), throws what it throws, and passes `this` and every
+ * argument through. A rejection nobody handles still raises `unhandledRejection`. Per event it records processing time, the
  * consumed count (failures by `error.type`), in-flight events, event and pipeline age, GC attribution
  * and a CONSUMER span whose parent is the producer's span.
  */

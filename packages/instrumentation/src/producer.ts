@@ -7,7 +7,7 @@ import { keepIdentity } from './identity.js';
 import { pipelineOrigin } from './pipeline.js';
 import { ProducerSeries } from './producer-series.js';
 import { defaultCarrierWriter, formatEpochMillis, formatTraceparent } from './propagation.js';
-import { thenOf, whenSettled } from './settlement.js';
+import { settleThrough, thenOf } from './settlement.js';
 import type { SignalStore } from './store.js';
 import { carriesContext, endSpan, sdkRegistered, startProducerSpan, withActiveSpan } from './tracing.js';
 import { type CarrierWriter, headerNames, type ProducerOptions } from './types.js';
@@ -21,7 +21,8 @@ import { type CarrierWriter, headerNames, type ProducerOptions } from './types.j
  * (when sent from inside an instrumented handler) its pipeline's origin time, through the carrier's
  * setter — a header the caller already set is never overwritten. The call's duration and the sent
  * count are recorded, failures by `error.type`. The send function's result, errors, `this` and
- * arguments pass through untouched.
+ * arguments pass through untouched; a promise comes back as a promise of its class that settles the
+ * same way (see settlement.ts), so an unhandled failed send still raises `unhandledRejection`.
  */
 export function instrumentProducer<F extends (...args: any[]) => any>(
   send: F,
@@ -97,15 +98,12 @@ export function instrumentProducer<F extends (...args: any[]) => any>(
     const then = thenOf(result, store);
     if (then === undefined) {
       finishSent(store, series, clock, start, countOf(args), span, false, undefined);
-    } else {
-      whenSettled(
-        result,
-        then,
-        () => finishSent(store, series, clock, start, countOf(args), span, false, undefined),
-        (error) => finishSent(store, series, clock, start, countOf(args), span, true, error),
-      );
+      return result;
     }
-    return result;
+    return settleThrough(result as object, then, {
+      fulfilled: () => finishSent(store, series, clock, start, countOf(args), span, false, undefined),
+      rejected: (error) => finishSent(store, series, clock, start, countOf(args), span, true, error),
+    });
   };
   return keepIdentity(instrumented, send);
 }

@@ -6,6 +6,11 @@ import { instrumentHandler, SignalStore } from '../../src/index.js';
 /**
  * Acceptance 1: wrapped and bare handlers are indistinguishable — results, errors by identity,
  * sync-ness, `this`, arguments, call counts — and the recorded counts equal the calls, split by outcome.
+ *
+ * The model of a returned promise (see settlement.ts): the caller gets a promise of the same class
+ * (a subclass stays a subclass) that settles with the identical value or reason; any other thenable,
+ * and every non-thenable value, is the very object the handler returned. Unhandled rejections are
+ * compared in unhandled-rejection.test.ts.
  */
 
 type Outcome =
@@ -13,6 +18,8 @@ type Outcome =
   | 'throw'
   | 'resolve'
   | 'reject'
+  | 'subclass-resolve'
+  | 'subclass-reject'
   | 'thenable-resolve'
   | 'thenable-reject'
   | 'thenable-twice'
@@ -25,6 +32,8 @@ const outcomes: Outcome[] = [
   'throw',
   'resolve',
   'reject',
+  'subclass-resolve',
+  'subclass-reject',
   'thenable-resolve',
   'thenable-reject',
   'thenable-twice',
@@ -32,7 +41,21 @@ const outcomes: Outcome[] = [
   'return-this',
   'return-arguments',
 ];
-const failing = new Set<Outcome>(['throw', 'reject', 'thenable-reject', 'thenable-throwing-then']);
+const failing = new Set<Outcome>([
+  'throw',
+  'reject',
+  'subclass-reject',
+  'thenable-reject',
+  'thenable-throwing-then',
+]);
+const promises = new Set<Outcome>(['resolve', 'reject', 'subclass-resolve', 'subclass-reject']);
+
+/** A Promise subclass, as some client libraries return (with extra methods on the prototype). */
+class TrackedPromise<T> extends Promise<T> {
+  tracked(): true {
+    return true;
+  }
+}
 
 class ValidationError extends Error {
   override name = 'ValidationError';
@@ -73,6 +96,13 @@ function makeHandler(outcome: Outcome, value: unknown, error: unknown) {
       case 'reject':
         result = Promise.reject(error);
         // The caller of the bare and wrapped handler handles it; keep the runner quiet meanwhile.
+        (result as Promise<unknown>).catch(() => {});
+        break;
+      case 'subclass-resolve':
+        result = TrackedPromise.resolve(value);
+        break;
+      case 'subclass-reject':
+        result = TrackedPromise.reject(error);
         (result as Promise<unknown>).catch(() => {});
         break;
       case 'thenable-resolve':
@@ -158,6 +188,11 @@ describe('instrumentHandler: behaviour passes through', () => {
             expect(b.result).toBe(error);
           } else if (outcome === 'return-this') {
             expect(b.result).toBe(self);
+          } else if (promises.has(outcome)) {
+            // A promise of the very class the handler returned, not the handler's own object.
+            expect(b.result).toBeInstanceOf(Promise);
+            expect(Object.getPrototypeOf(b.result)).toBe(Object.getPrototypeOf(inner.returned[0]));
+            expect(Object.getPrototypeOf(a.result)).toBe(Object.getPrototypeOf(inner.returned[0]));
           } else {
             // The very object the handler returned: same promise, same thenable, same value.
             expect(b.result).toBe(inner.returned[0]);
