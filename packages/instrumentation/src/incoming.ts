@@ -37,7 +37,7 @@ export class IncomingReader {
     this.reader = options.carrier ?? defaultCarrierReader;
     this.createdAt = options.createdAt;
     this.wallClock = options.wallClock ?? Date.now;
-    this.pipeline = options.pipelineAge !== false;
+    this.pipeline = options.pipelineAge === true;
   }
 
   /**

@@ -35,7 +35,7 @@ export function instrumentProducer<F extends (...args: any[]) => any>(
   const clock = options.clock ?? performance.now.bind(performance);
   const wallClock = options.wallClock ?? Date.now;
   const tracing = options.tracing !== false;
-  const pipeline = options.pipelineAge !== false;
+  const pipeline = options.pipelineAge === true;
   const writer = (options.carrier ?? defaultCarrierWriter) as CarrierWriter<unknown[], unknown>;
   const messageCount = options.messageCount as ((args: unknown[]) => number) | undefined;
   const create = (destination: string) =>

@@ -59,6 +59,14 @@ export interface CommonOptions {
   clock?: () => number;
   /** Wall clock in epoch milliseconds, for event age. Default `Date.now`. */
   wallClock?: () => number;
+  /**
+   * Pipeline age across hops, opt-in (default false) because it costs on the hot path. A handler
+   * records `eventscope.pipeline.age` and runs inside the pipeline's origin time (an
+   * AsyncLocalStorage scope, about 200–300 ns per event that has a creation time); a producer called
+   * from inside such a handler writes that origin into the outgoing message (`eventscope-origin`).
+   * Turn it on for the consumers and the producers of every hop the pipeline should span.
+   */
+  pipelineAge?: boolean;
 }
 
 export interface HandlerOptions<M = any> extends CommonOptions {
@@ -83,12 +91,6 @@ export interface HandlerOptions<M = any> extends CommonOptions {
   createdAt?: (message: M) => number | undefined;
   /** Events slower than this (ms) are reported with their cause. Default 100 ms; 0 disables. */
   slowThreshold?: number;
-  /**
-   * Record `eventscope.pipeline.age` and carry the pipeline's origin time to producers called from
-   * inside the handler (across hops). Default true. Carrying it runs the handler inside an
-   * AsyncLocalStorage scope, about 200–300 ns per event that has a creation time; `false` saves that.
-   */
-  pipelineAge?: boolean;
 }
 
 export interface BatchHandlerOptions<B = any, M = any> extends HandlerOptions<M> {
@@ -105,8 +107,6 @@ export interface ProducerOptions<A extends unknown[] = any[]> extends CommonOpti
   carrier?: CarrierWriter<A>;
   /** Messages one send call carries (batch sends). Default 1. */
   messageCount?: (args: A) => number;
-  /** Carry the pipeline origin time onward from an instrumented consumer. Default true. */
-  pipelineAge?: boolean;
 }
 
 /** Header names eventscope writes; producers never overwrite a header the user already set. */

@@ -79,7 +79,6 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
       destination,
       carrier: headerWriter(optionsIndex),
     };
-    if (options.pipelineAge !== undefined) out.pipelineAge = options.pipelineAge;
     return out;
   };
 

@@ -113,7 +113,6 @@ export function instrumentKafkaProducer<P extends Producer>(
       ...common,
       operationName: 'send',
     };
-    if (options.pipelineAge !== undefined) out.pipelineAge = options.pipelineAge;
     return out;
   };
   patchMethod(producer, 'send', (original) =>

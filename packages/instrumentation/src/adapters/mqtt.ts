@@ -72,7 +72,6 @@ export function instrumentMqttClient<C extends MqttClient>(client: C, options: M
     destination: (args) => destination(String(args[0])),
     carrier: propertyWriter(client),
   };
-  if (options.pipelineAge !== undefined) producerOptions.pipelineAge = options.pipelineAge;
   patchMethod(client, 'publish', (original) => instrumentProducer(original, producerOptions));
 
   const targets = new SettleTargets(common.system, options.consumerGroup, store);

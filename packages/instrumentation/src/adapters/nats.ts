@@ -78,7 +78,6 @@ function producerOptions(options: NatsAdapterOptions, operationName: string): Pr
     destination: (args) => destination(String(args[0])),
     carrier: headerWriter,
   };
-  if (options.pipelineAge !== undefined) out.pipelineAge = options.pipelineAge;
   return out;
 }
 

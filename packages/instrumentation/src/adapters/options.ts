@@ -11,8 +11,6 @@ export interface AdapterOptions extends Omit<CommonOptions, 'system'> {
   consumerGroup?: string;
   /** Events slower than this (ms) are reported with their cause. Default 100 ms; 0 disables. */
   slowThreshold?: number;
-  /** Carry the pipeline origin time onward when sending from inside an instrumented handler. Default true. */
-  pipelineAge?: boolean;
 }
 
 /** The options the core wrappers share, taken from an adapter's options. */
@@ -22,5 +20,7 @@ export function commonOptions(options: AdapterOptions, defaultSystem: string): C
   if (options.registry !== undefined) common.registry = options.registry;
   if (options.tracing !== undefined) common.tracing = options.tracing;
   if (options.runtime !== undefined) common.runtime = options.runtime;
+  // Both sides of every hop need it: consumers record and carry the origin, producers write it on.
+  if (options.pipelineAge !== undefined) common.pipelineAge = options.pipelineAge;
   return common;
 }

@@ -90,7 +90,6 @@ export function instrumentRedisStreams<R extends StreamClient>(
     destination: (args) => destination(args[0]),
     carrier: fieldWriter,
   };
-  if (options.pipelineAge !== undefined) producerOptions.pipelineAge = options.pipelineAge;
   patchMethod(redis, 'xadd', (original) => instrumentProducer(original, producerOptions));
 
   // One settle-target set per consumer group seen in XACK calls.

@@ -247,7 +247,8 @@ describe.skipIf(!available)('NATS adapter against nats-server on 127.0.0.1:4222'
     spans.exporter.reset();
     const store = new SignalStore();
     const root = uniqueName('es.hop');
-    const nc = instrumentNatsConnection(await open(), { ...base, store });
+    // Pipeline age is opt-in; one option turns it on for the connection's consumers and producers.
+    const nc = instrumentNatsConnection(await open(), { ...base, store, pipelineAge: true });
     const delay = 120;
     const events = 20;
     const done = new Set<string>();

@@ -58,7 +58,10 @@ describe('trace propagation through headers', () => {
     const queue: Message[] = [];
     const logged: object[] = [];
     const sendA = instrumentProducer((m: Message) => queue.push(m), options(store, 'a'));
-    const sendB = instrumentProducer((m: Message) => queue.push(m), options(store, 'b'));
+    const sendB = instrumentProducer((m: Message) => queue.push(m), {
+      ...options(store, 'b'),
+      pipelineAge: true,
+    });
     const handleA = instrumentHandler(
       async (m: Message) => {
         await new Promise((resolve) => setTimeout(resolve, 5));
