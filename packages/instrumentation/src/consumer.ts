@@ -8,7 +8,7 @@ import { IncomingReader } from './incoming.js';
 import { runInPipeline } from './pipeline.js';
 import { recordEventInterval } from './runtime/attribution.js';
 import { ensureRuntimeMetrics } from './runtime/index.js';
-import { type SettlementObserver, settleThrough, thenOf } from './settlement.js';
+import { isPromise, passThrough, thenOf, watchThenable } from './settlement.js';
 import { defaultStore, type SignalStore } from './store.js';
 import { endSpan, withActiveSpan } from './tracing.js';
 import type { CommonOptions, HandlerOptions } from './types.js';
@@ -153,47 +153,6 @@ export function finishConsumed(
   }
 }
 
-/** An event whose handler returned a thenable, recorded once it settles. */
-class PendingEvent implements SettlementObserver {
-  constructor(
-    private readonly setup: ConsumerSetup,
-    private readonly series: ConsumerSeries,
-    private readonly start: number,
-    private readonly syncEnd: number,
-    private readonly count: number,
-    private readonly span: Span | undefined,
-    private readonly traceId: string | undefined,
-  ) {}
-
-  fulfilled(): void {
-    finishConsumed(
-      this.setup,
-      this.series,
-      this.start,
-      this.syncEnd,
-      this.count,
-      this.span,
-      this.traceId,
-      false,
-      undefined,
-    );
-  }
-
-  rejected(error: unknown): void {
-    finishConsumed(
-      this.setup,
-      this.series,
-      this.start,
-      this.syncEnd,
-      this.count,
-      this.span,
-      this.traceId,
-      true,
-      error,
-    );
-  }
-}
-
 /**
  * What the caller gets back: a plain result as it is, recorded now; a promise as a promise of its
  * class that settles the same way once the event is recorded; another thenable as it is, watched
@@ -208,11 +167,33 @@ export function observeResult(
   traceId: string | undefined,
   result: unknown,
 ): unknown {
+  if (isPromise(result)) {
+    const syncEnd = setup.clock();
+    // Two closures over the event, nothing else allocated: this is the async hot path.
+    const returned = passThrough(
+      result,
+      (value) => {
+        finishConsumed(setup, series, start, syncEnd, count, span, traceId, false, undefined);
+        return value;
+      },
+      (error) => {
+        finishConsumed(setup, series, start, syncEnd, count, span, traceId, true, error);
+        throw error;
+      },
+    );
+    if (returned !== undefined) return returned;
+  }
   const then = thenOf(result, setup.store);
   if (then === undefined) {
     finishConsumed(setup, series, start, undefined, count, span, traceId, false, undefined);
     return result;
   }
-  const pending = new PendingEvent(setup, series, start, setup.clock(), count, span, traceId);
-  return settleThrough(result as object, then, pending);
+  const syncEnd = setup.clock();
+  watchThenable(
+    result,
+    then,
+    () => finishConsumed(setup, series, start, syncEnd, count, span, traceId, false, undefined),
+    (error) => finishConsumed(setup, series, start, syncEnd, count, span, traceId, true, error),
+  );
+  return result;
 }

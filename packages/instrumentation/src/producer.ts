@@ -7,7 +7,7 @@ import { keepIdentity } from './identity.js';
 import { pipelineOrigin } from './pipeline.js';
 import { ProducerSeries } from './producer-series.js';
 import { defaultCarrierWriter, formatEpochMillis, formatTraceparent } from './propagation.js';
-import { settleThrough, thenOf } from './settlement.js';
+import { isPromise, passThrough, thenOf, watchThenable } from './settlement.js';
 import type { SignalStore } from './store.js';
 import { carriesContext, endSpan, sdkRegistered, startProducerSpan, withActiveSpan } from './tracing.js';
 import { type CarrierWriter, headerNames, type ProducerOptions } from './types.js';
@@ -95,15 +95,32 @@ export function instrumentProducer<F extends (...args: any[]) => any>(
       finishSent(store, series, clock, start, countOf(args), span, true, error);
       throw error;
     }
+    if (isPromise(result)) {
+      const returned = passThrough(
+        result,
+        (value) => {
+          finishSent(store, series, clock, start, countOf(args), span, false, undefined);
+          return value;
+        },
+        (error) => {
+          finishSent(store, series, clock, start, countOf(args), span, true, error);
+          throw error;
+        },
+      );
+      if (returned !== undefined) return returned;
+    }
     const then = thenOf(result, store);
     if (then === undefined) {
       finishSent(store, series, clock, start, countOf(args), span, false, undefined);
       return result;
     }
-    return settleThrough(result as object, then, {
-      fulfilled: () => finishSent(store, series, clock, start, countOf(args), span, false, undefined),
-      rejected: (error) => finishSent(store, series, clock, start, countOf(args), span, true, error),
-    });
+    watchThenable(
+      result,
+      then,
+      () => finishSent(store, series, clock, start, countOf(args), span, false, undefined),
+      (error) => finishSent(store, series, clock, start, countOf(args), span, true, error),
+    );
+    return result;
   };
   return keepIdentity(instrumented, send);
 }

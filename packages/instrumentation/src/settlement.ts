@@ -34,60 +34,54 @@ export function thenOf(result: unknown, store: SignalStore): Then | undefined {
   }
 }
 
-/** What the wrappers do once a result settles: exactly one of the two is called, once. */
-export interface SettlementObserver {
-  fulfilled(): void;
-  rejected(error: unknown): void;
+/** Whether a result is a promise: native, a subclass, or of another realm (vm). */
+export function isPromise(result: unknown): result is Promise<unknown> {
+  // `instanceof` is the fast check; the brand check also finds promises of another realm.
+  return result instanceof Promise || types.isPromise(result);
 }
 
 /**
- * The result to hand back to the caller for a thenable `result`, with `observer` told once how it
- * settled. For a promise (native or a subclass) that is a new promise of its class settling the same
- * way; for any other thenable the thenable itself. Never throws.
+ * `promise.then(onFulfilled, onRejected)` through the native `then`: what the caller gets back. The
+ * callbacks record the event and must return the value, or rethrow the error, unchanged. Returns
+ * undefined (nothing attached) when the object is not a real promise after all (a plain object
+ * with Promise.prototype in its chain) or its species constructor throws: watch it as a thenable.
  */
-export function settleThrough(result: object, then: Then, observer: SettlementObserver): unknown {
-  // `instanceof` is the fast check; the brand check also finds promises of another realm (vm).
-  if (result instanceof Promise || types.isPromise(result)) {
-    try {
-      // Promise.prototype.then calls exactly one callback, once; what the callbacks return or throw
-      // settles the promise handed back. A subclass's own `then` override still runs whenever the
-      // caller awaits what we return (it is of the subclass, through its species).
-      return nativeThen.call(
-        result,
-        (value: unknown) => {
-          observer.fulfilled();
-          return value;
-        },
-        (error: unknown) => {
-          observer.rejected(error);
-          throw error;
-        },
-      );
-    } catch {
-      // Not a real promise after all (a plain object with Promise.prototype in its chain), or a
-      // species constructor that throws: watch it as any other thenable.
-    }
+export function passThrough(
+  promise: Promise<unknown>,
+  onFulfilled: (value: unknown) => unknown,
+  onRejected: (error: unknown) => never,
+): Promise<unknown> | undefined {
+  try {
+    // Promise.prototype.then calls exactly one callback, once, and builds the returned promise
+    // through the species (a subclass stays a subclass). A subclass's own `then` override still runs
+    // whenever the caller awaits what it gets.
+    return nativeThen.call(promise, onFulfilled, onRejected);
+  } catch {
+    return undefined;
   }
-  watchThenable(result, then, observer);
-  return result;
 }
 
 /**
- * Call exactly one of the observer's methods, once, when the thenable settles. Thenables that call
- * back twice or call both are recorded once; a `then` that throws counts as a rejection, since
- * whoever awaits the result is rejected with that error.
+ * Call exactly one of the callbacks, once, when the thenable settles. Thenables that call back
+ * twice or call both are recorded once; a `then` that throws counts as a rejection, since whoever
+ * awaits the result is rejected with that error. The callbacks must not throw.
  */
-function watchThenable(result: object, then: Then, observer: SettlementObserver): void {
+export function watchThenable(
+  result: unknown,
+  then: Then,
+  onFulfilled: () => void,
+  onRejected: (error: unknown) => void,
+): void {
   let settled = false;
   const fulfilled = () => {
     if (settled) return;
     settled = true;
-    observer.fulfilled();
+    onFulfilled();
   };
   const rejected = (error: unknown) => {
     if (settled) return;
     settled = true;
-    observer.rejected(error);
+    onRejected(error);
   };
   try {
     then.call(result, fulfilled, rejected);
