@@ -1,4 +1,5 @@
 import type { Span } from '@opentelemetry/api';
+import { monotonicClock } from './clock.js';
 import { ConsumerSeries } from './consumer-series.js';
 import { DestinationBundles } from './destinations.js';
 import { errorType } from './error-type.js';
@@ -59,7 +60,7 @@ export class ConsumerSetup {
 
   constructor(options: HandlerOptions, batch: boolean, wrapper: string) {
     this.store = prepareExport(options, wrapper);
-    this.clock = options.clock ?? performance.now.bind(performance);
+    this.clock = options.clock ?? monotonicClock;
     this.tracing = options.tracing !== false;
     this.messageIndex = options.messageArgument ?? 0;
     this.incoming = new IncomingReader(options, this.store);
@@ -168,19 +169,7 @@ export function observeResult(
   result: unknown,
 ): unknown {
   if (isPromise(result)) {
-    const syncEnd = setup.clock();
-    // Two closures over the event, nothing else allocated: this is the async hot path.
-    const returned = passThrough(
-      result,
-      (value) => {
-        finishConsumed(setup, series, start, syncEnd, count, span, traceId, false, undefined);
-        return value;
-      },
-      (error) => {
-        finishConsumed(setup, series, start, syncEnd, count, span, traceId, true, error);
-        throw error;
-      },
-    );
+    const returned = recordWhenSettled(setup, series, start, count, span, traceId, result);
     if (returned !== undefined) return returned;
   }
   const then = thenOf(result, setup.store);
@@ -196,4 +185,31 @@ export function observeResult(
     (error) => finishConsumed(setup, series, start, syncEnd, count, span, traceId, true, error),
   );
   return result;
+}
+
+/**
+ * The async hot path: two closures over the event, nothing else allocated. A function of its own
+ * so that the closures' context is only created for promises, never on the sync path.
+ */
+function recordWhenSettled(
+  setup: ConsumerSetup,
+  series: ConsumerSeries,
+  start: number,
+  count: number,
+  span: Span | undefined,
+  traceId: string | undefined,
+  result: Promise<unknown>,
+): Promise<unknown> | undefined {
+  const syncEnd = setup.clock();
+  return passThrough(
+    result,
+    (value) => {
+      finishConsumed(setup, series, start, syncEnd, count, span, traceId, false, undefined);
+      return value;
+    },
+    (error) => {
+      finishConsumed(setup, series, start, syncEnd, count, span, traceId, true, error);
+      throw error;
+    },
+  );
 }

@@ -1,4 +1,5 @@
 import { context, isSpanContextValid, type Span, type SpanContext, trace } from '@opentelemetry/api';
+import { monotonicClock } from './clock.js';
 import { prepareExport } from './consumer.js';
 import { DestinationBundles } from './destinations.js';
 import { errorType } from './error-type.js';
@@ -32,7 +33,7 @@ export function instrumentProducer<F extends (...args: any[]) => any>(
     throw new TypeError(`instrumentProducer: send must be a function, got ${typeof send}`);
   }
   const store = prepareExport(options, 'instrumentProducer');
-  const clock = options.clock ?? performance.now.bind(performance);
+  const clock = options.clock ?? monotonicClock;
   const wallClock = options.wallClock ?? Date.now;
   const tracing = options.tracing !== false;
   const pipeline = options.pipelineAge === true;
