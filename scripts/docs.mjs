@@ -26,19 +26,29 @@ export function readmePaths() {
   return paths.filter((path) => existsSync(path));
 }
 
+/**
+ * The table a README carries: the whole catalog, unless its package lists a subset itself by
+ * exporting `signalTable()` from `dist/readme.js` (the dashboards list only the signals they query).
+ */
+async function tableFor(readmePath, wholeCatalog) {
+  const own = join(dirname(readmePath), 'dist', 'readme.js');
+  if (!existsSync(own)) return wholeCatalog;
+  const module = await import(pathToFileURL(own).href);
+  return typeof module.signalTable === 'function' ? module.signalTable() : wholeCatalog;
+}
+
 /** The READMEs with a signal block, each with its current and its regenerated text. */
 export async function signalBlocks() {
   const { SIGNALS_BEGIN, renderSignalTable, replaceSignalBlock } = await catalog();
-  const table = renderSignalTable();
-  return readmePaths()
-    .map((path) => ({ path, current: readFileSync(path, 'utf8') }))
-    .filter(({ current }) => current.includes(SIGNALS_BEGIN))
-    .map(({ path, current }) => ({
-      path: relative(root, path),
-      absolute: path,
-      current,
-      generated: replaceSignalBlock(current, table),
-    }));
+  const wholeCatalog = renderSignalTable();
+  const blocks = [];
+  for (const path of readmePaths()) {
+    const current = readFileSync(path, 'utf8');
+    if (!current.includes(SIGNALS_BEGIN)) continue;
+    const generated = replaceSignalBlock(current, await tableFor(path, wholeCatalog));
+    blocks.push({ path: relative(root, path), absolute: path, current, generated });
+  }
+  return blocks;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

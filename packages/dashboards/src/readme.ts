@@ -1,12 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { argv } from 'node:process';
-import { pathToFileURL } from 'node:url';
-import {
-  renderSignalTable,
-  replaceSignalBlock,
-  type SignalDefinition,
-  signalForSeries,
-} from '@eventscope/catalog';
+import { renderSignalTable, type SignalDefinition, signalForSeries } from '@eventscope/catalog';
 import { generateDashboards } from './generate.js';
 import { panelQueries } from './panel-queries.js';
 
@@ -28,15 +20,4 @@ export function queriedSignals(): Set<SignalDefinition> {
 export function signalTable(): string {
   const queried = queriedSignals();
   return renderSignalTable((signal) => queried.has(signal));
-}
-
-// `node dist/readme.js --write README.md` refreshes the block in place.
-if (import.meta.url === pathToFileURL(argv[1] ?? '').href) {
-  const index = argv.indexOf('--write');
-  const path = index >= 0 ? argv[index + 1] : undefined;
-  if (!path) {
-    console.error('usage: node dist/readme.js --write README.md');
-    process.exit(2);
-  }
-  writeFileSync(path, replaceSignalBlock(readFileSync(path, 'utf8'), signalTable()));
 }
