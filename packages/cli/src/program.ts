@@ -3,6 +3,7 @@ import { registerCatalog } from './commands/catalog.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerPreview } from './commands/preview.js';
 import { registerReport } from './commands/report.js';
 import { registerStack } from './commands/stack.js';
 import { exitCodeOf, exitCodes } from './errors.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerCheck(program);
   registerReport(program);
+  registerPreview(program);
   registerStack(program);
   registerCatalog(program);
   for (const command of program.commands)

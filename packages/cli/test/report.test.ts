@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type RunningPipeline, startPipeline } from '@eventscope/example-in-process';
 import { prometheusBinary, type RunningPrometheus, scrapeConfig, startPrometheus } from '@eventscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +106,58 @@ describe.skipIf(!available)('eventscope report against a real Prometheus (steady
     expect(markdown.code).toBe(0);
     expect(markdown.stdout).toContain('### billing / payments.settled');
     expect(markdown.stdout).toContain('| --- | ---: | ---: | ---: |');
+  });
+});
+
+describe.skipIf(!available)('eventscope preview against the same kind of Prometheus', () => {
+  it('draws the overview with real data into one self-contained HTML file', async () => {
+    const pipeline = await startPipeline({ rate: 200, logger: false });
+    const prometheus = await startPrometheus({
+      config: scrapeConfig([new URL(pipeline.metricsUrl).host], { job: 'billing' }),
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'eventscope-preview-'));
+    try {
+      await prometheus.waitForTargets(1);
+      await sleep(8000);
+      const out = join(dir, 'preview.html');
+      const result = await runCli([
+        'preview',
+        '--prometheus',
+        prometheus.url,
+        '--dashboard',
+        'overview',
+        '--last',
+        '2m',
+        '--out',
+        out,
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const html = readFileSync(out, 'utf8');
+      const total = Number(/data-panels-total="(\d+)"/.exec(html)?.[1]);
+      const drawn = Number(/data-panels-drawn="(\d+)"/.exec(html)?.[1]);
+      expect(total).toBeGreaterThan(10);
+      // Panels for alerts and SLOs have no data in an 8-second-old Prometheus; the core ones must.
+      expect(drawn).toBeGreaterThan(total / 2);
+      expect(html).toContain('<svg');
+      expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+      expect(result.stdout).toContain(`${drawn} of ${total} panels have data`);
+    } finally {
+      await pipeline.stop();
+      await prometheus.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('eventscope preview, bad input', () => {
+  it('exits 3 when Prometheus is unreachable and 2 on an unknown dashboard', async () => {
+    const unreachable = await runCli(['preview', '--prometheus', 'http://127.0.0.1:1']);
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toMatch(/cannot reach Prometheus at http:\/\/127\.0\.0\.1:1/);
+    const unknown = await runCli(['preview', '--prometheus', 'http://127.0.0.1:1', '--dashboard', 'kitchen']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/use one of: overview/);
   });
 });
 
