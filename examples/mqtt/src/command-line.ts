@@ -62,7 +62,8 @@ export function parseRunOptions(
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      // `pnpm start -- --count 5` hands the `--` through; npm's habit, so accept it.
+      args: argv[0] === '--' ? argv.slice(1) : argv,
       options: {
         count: { type: 'string' },
         duration: { type: 'string', default: '0' },

@@ -63,6 +63,24 @@ describe.skipIf(!available)('NATS JetStream example against nats-server on 127.0
     }
   });
 
+  it('--duration stops sending by itself, bills everything sent and exits 0', async () => {
+    const id = unique();
+    const run = runExample(main, [
+      ...['--duration', '2', '--rate', '50', '--port', '0'],
+      ...['--stream', `EXAMPLE_${id}`, '--subject', `example.${id}.orders`],
+    ]);
+    try {
+      const done = await run.waitForLine(/^done: sent (\d+), billed (\d+)/);
+      // 2 s at 50/s: about 100, fewer when the machine is busy, never more.
+      expect(Number(done[1])).toBeGreaterThan(0);
+      expect(Number(done[1])).toBeLessThanOrEqual(101);
+      expect(done[2]).toBe(done[1]);
+      expect(await run.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await run.stop();
+    }
+  });
+
   it('SIGTERM mid-run stops sending, bills what was sent and exits 0', async () => {
     const id = unique();
     const run = runExample(main, [
