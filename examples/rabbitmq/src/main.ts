@@ -16,6 +16,15 @@ const brokerFlags = {
 };
 const command = 'node dist/main.js';
 
+/** host:port of an AMQP URL, without the credentials it may carry. */
+function brokerAddress(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'the --url given';
+  }
+}
+
 try {
   const options = parseRunOptions(process.argv.slice(2), brokerFlags);
   if (!options) {
@@ -29,7 +38,7 @@ try {
       'eventscope RabbitMQ example',
       options,
       () => startRabbitOrders({ url, queue, consumerGroup: group, prefetch: Number(prefetch) }),
-      `is RabbitMQ running at ${new URL(url).host}? start it with: rabbitmq-server`,
+      `is RabbitMQ running at ${brokerAddress(url)}? start it with: rabbitmq-server`,
     );
   }
 } catch (error) {

@@ -22,6 +22,8 @@ export interface RabbitOrdersOptions {
  */
 export async function startRabbitOrders(options: RabbitOrdersOptions): Promise<OrderFlow> {
   const connection = await connect(options.url);
+  // A connection closed by the broker emits 'error'; unheard, it would end the process.
+  connection.on('error', (error: Error) => process.stderr.write(`rabbitmq: ${error.message}\n`));
   try {
     // Publisher confirms: an order counts as sent once the broker has taken responsibility for it.
     const publishing = instrumentChannel(await connection.createConfirmChannel());
