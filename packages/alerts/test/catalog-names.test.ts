@@ -1,4 +1,5 @@
 import { allSeriesNames, labelName, signalList } from '@eventscope/catalog';
+import { promqlSelectors } from '@eventscope/testkit';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type AlertsConfig, generateAlerts } from '../src/index.js';
@@ -8,35 +9,11 @@ import { type AlertsConfig, generateAlerts } from '../src/index.js';
  * is a catalog series of the configured naming flavor, a recorded series, or Prometheus' `up`.
  */
 
-const PROMQL_FUNCTIONS = new Set([
-  'sum',
-  'max',
-  'min',
-  'count',
-  'rate',
-  'increase',
-  'histogram_quantile',
-  'absent',
-  'changes',
-  'predict_linear',
-  'min_over_time',
-  'avg_over_time',
-  'by',
-  'on',
-  'and',
-  'or',
-  'unless',
-  'offset',
-  'bool',
-]);
-
+/** Metric names of every vector selector, parsed with Prometheus' own PromQL grammar. */
 function selectedNames(expr: string): string[] {
-  const withoutStrings = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
-  const withoutLabelLists = withoutStrings.replace(/\b(by|on|without|ignoring)\s*\([^)]*\)/g, '');
-  const withoutMatchers = withoutLabelLists.replace(/\{[^}]*\}/g, '{}');
-  const withoutRanges = withoutMatchers.replace(/\[[^\]]*\]/g, '[]').replace(/offset\s+(\d+[wdhms])+/g, '');
-  const names = withoutRanges.match(/[a-zA-Z_:][a-zA-Z0-9_:]*/g) ?? [];
-  return names.filter((n) => !PROMQL_FUNCTIONS.has(n) && !/^\d/.test(n) && !/^(e|Inf|NaN)$/.test(n));
+  const { selectors, error } = promqlSelectors(expr);
+  expect(error, expr).toBeUndefined();
+  return selectors.map((s) => s.metric);
 }
 
 const configs: AlertsConfig[] = [{}, { flavor: 'otel' }, { profile: 'test', serviceLabel: 'job' }];
@@ -63,6 +40,11 @@ describe('generated PromQL uses only catalog names', () => {
         }
       }
       expect(exprs.length).toBeGreaterThan(50);
+      // The checker is not vacuous: it finds selectors and rejects broken syntax.
+      expect(
+        promqlSelectors('sum(rate(x_total{job="a"}[5m])) / on() up').selectors.map((s) => s.metric),
+      ).toEqual(['x_total', 'up']);
+      expect(promqlSelectors('sum(rate(x[5m])').error).toBeDefined();
       for (const expr of exprs) {
         for (const name of selectedNames(expr)) {
           expect(known.has(name) || recorded.has(name) || name === 'up', `${name} in ${expr}`).toBe(true);

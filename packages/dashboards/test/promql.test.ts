@@ -1,5 +1,5 @@
 import { allSeriesNames, labelName, namingFlavors, signalForSeries, targetLabels } from '@eventscope/catalog';
-import { parser } from '@prometheus-io/lezer-promql';
+import { promqlSelectors } from '@eventscope/testkit';
 import { describe, expect, it } from 'vitest';
 import { ALERTS_SERIES } from '../src/dashboards/frame.js';
 import { generateDashboards } from '../src/generate.js';
@@ -13,39 +13,7 @@ const builtinSeries: Record<string, readonly string[]> = {
   [ALERTS_SERIES]: ['alertstate', 'alertname', 'severity'],
 };
 
-interface Selector {
-  metric: string;
-  labels: string[];
-}
-
-/** Parse with the PromQL grammar Prometheus' UI uses; return selectors, or the first syntax error. */
-function parse(expr: string): { selectors: Selector[]; error?: string } {
-  const tree = parser.parse(expr);
-  const selectors: Selector[] = [];
-  let error: string | undefined;
-  tree.iterate({
-    enter(node) {
-      if (node.type.isError && error === undefined) {
-        error = `syntax error at ${node.from}: …${expr.slice(Math.max(0, node.from - 20), node.from + 20)}…`;
-      }
-      if (node.name === 'VectorSelector') {
-        const identifier = node.node.getChild('Identifier');
-        const labels = node.node
-          .getChild('LabelMatchers')
-          ?.getChildren('UnquotedLabelMatcher')
-          .map((m) => {
-            const name = m.getChild('LabelName');
-            return name ? expr.slice(name.from, name.to) : '';
-          });
-        selectors.push({
-          metric: identifier ? expr.slice(identifier.from, identifier.to) : '',
-          labels: labels ?? [],
-        });
-      }
-    },
-  });
-  return error === undefined ? { selectors } : { selectors, error };
-}
+const parse = promqlSelectors;
 
 describe('PromQL of every panel', () => {
   it('the checker catches syntax errors and unknown metrics (it is not vacuous)', () => {

@@ -4,3 +4,4 @@ export * from './example-process.js';
 export * from './exposition.js';
 export * from './process.js';
 export * from './prometheus.js';
+export * from './promql.js';
