@@ -1,12 +1,13 @@
 import { attributes } from '@eventscope/catalog';
 import { needService, waitFor } from '@eventscope/testkit';
-import { type ConsumeMessage, connect } from 'amqplib';
+import { type Channel, type ChannelModel, type ConsumeMessage, connect } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentChannel } from '../../src/adapters/amqplib.js';
 import { SignalStore } from '../../src/store.js';
-import { uniqueName, ValidationError } from './support/run-id.js';
+import { sleep, uniqueName, ValidationError } from './support/run-id.js';
 import { countAbove, counterTotal, histogramTotals } from './support/series.js';
 import { consumerParentage, recordSpans } from './support/spans.js';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
 const available = await needService('rabbitmq', 5672, 'rabbitmq-server (guest/guest)');
 const N = 10_000;
@@ -162,6 +163,109 @@ describe.skipIf(!available)('amqplib adapter against RabbitMQ on 127.0.0.1:5672'
       );
     } finally {
       await connection.close().catch(() => {});
+    }
+  });
+
+  it('through a cut connection: with a user-written reconnect and manual acks, the instrumented consumer receives exactly what a bare one does', async () => {
+    const store = new SignalStore();
+    const queues = { bare: uniqueName('es.cut.bare'), instrumented: uniqueName('es.cut.instrumented') };
+    const total = 3000;
+    const admin = await connect(url);
+    try {
+      const channel = await admin.createConfirmChannel();
+      for (const queue of Object.values(queues)) {
+        await channel.assertQueue(queue, { durable: false, autoDelete: false });
+        for (let i = 0; i < total; i++) channel.sendToQueue(queue, Buffer.from(`${i}`));
+      }
+      await channel.waitForConfirms();
+
+      /**
+       * The consumer users write when the client does not reconnect by itself: on a lost
+       * connection, connect again and consume again; manual acks, so every delivery not acked
+       * before the cut comes back (redelivered) on the new connection.
+       */
+      const run = async (queue: string, instrument: boolean) => {
+        const proxy: TcpProxy = await startTcpProxy(5672);
+        const proxied = `amqp://guest:guest@127.0.0.1:${proxy.port}`;
+        const seen = new Set<string>();
+        const thrownIntoClient: unknown[] = [];
+        let deliveries = 0;
+        let redeliveries = 0;
+        let reconnects = 0;
+        let cut = false;
+        let current: ChannelModel | undefined;
+        const subscribe = async (): Promise<void> => {
+          for (;;) {
+            try {
+              const connection = await connect(proxied);
+              current = connection;
+              connection.on('error', () => {}); // the cut is expected; 'close' below reconnects
+              connection.on('close', () => {
+                if (seen.size < total) {
+                  reconnects++;
+                  void subscribe();
+                }
+              });
+              const raw: Channel = await connection.createChannel();
+              const ch = instrument
+                ? instrumentChannel(raw, { ...base, store, consumerGroup: 'billing' })
+                : raw;
+              // amqplib reports an exception from a consume callback as a channel error.
+              ch.on('error', (error) => thrownIntoClient.push(error));
+              await ch.prefetch(200);
+              await ch.consume(queue, (msg) => {
+                if (!msg) return;
+                deliveries++;
+                if (msg.fields.redelivered) redeliveries++;
+                seen.add(msg.content.toString());
+                if (!cut && seen.size >= total / 2) {
+                  cut = true;
+                  proxy.cut();
+                  setTimeout(() => proxy.resume(), 300);
+                  return; // not acked: RabbitMQ redelivers it on the next connection
+                }
+                try {
+                  ch.ack(msg);
+                } catch {
+                  // acking on a channel the cut closed fails; the message comes back redelivered
+                }
+              });
+              return;
+            } catch {
+              await sleep(100);
+            }
+          }
+        };
+        await subscribe();
+        await waitFor(() => seen.size === total, {
+          what: `${total} deliveries on ${queue}`,
+          timeoutMs: 60_000,
+        });
+        await current?.close().catch(() => {});
+        await proxy.close();
+        return { seen, deliveries, redeliveries, reconnects, thrownIntoClient };
+      };
+      const [bare, instrumented] = await Promise.all([
+        run(queues.bare, false),
+        run(queues.instrumented, true),
+      ]);
+      expect(bare.seen.size).toBe(total);
+      expect(bare.reconnects).toBeGreaterThanOrEqual(1);
+      expect(instrumented.reconnects).toBeGreaterThanOrEqual(1);
+      // The delivery in hand at the cut was never acked: both consumers saw it again.
+      expect(bare.redeliveries).toBeGreaterThanOrEqual(1);
+      expect(instrumented.redeliveries).toBeGreaterThanOrEqual(1);
+      expect([...instrumented.seen].sort()).toEqual([...bare.seen].sort());
+      expect(instrumented.thrownIntoClient).toEqual([]);
+      expect(bare.thrownIntoClient).toEqual([]);
+      expect(counterTotal(store, 'instrumentationErrors')).toBe(0);
+      const labels = { [attributes.destination]: queues.instrumented };
+      // Every delivery, first or redelivered, was processed through the wrapper exactly once.
+      expect(counterTotal(store, 'consumedMessages', labels)).toBe(instrumented.deliveries);
+      expect(counterTotal(store, 'redeliveredEvents', labels)).toBe(instrumented.redeliveries);
+      for (const queue of Object.values(queues)) await channel.deleteQueue(queue);
+    } finally {
+      await admin.close();
     }
   });
 });

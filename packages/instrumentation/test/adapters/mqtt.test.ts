@@ -1,12 +1,13 @@
 import { attributes } from '@eventscope/catalog';
 import { needService, waitFor } from '@eventscope/testkit';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentMqttClient } from '../../src/adapters/mqtt.js';
 import { SignalStore } from '../../src/store.js';
-import { uniqueName } from './support/run-id.js';
+import { sleep, uniqueName } from './support/run-id.js';
 import { countAbove, counterTotal, histogramTotals } from './support/series.js';
 import { consumerParentage, recordSpans } from './support/spans.js';
+import { startTcpProxy } from './support/tcp-proxy.js';
 
 const available = await needService('mosquitto', 1883, 'mosquitto -p 1883');
 const N = 10_000;
@@ -15,8 +16,8 @@ const base = { registry: false as const, runtime: false, slowThreshold: 0 };
 describe.skipIf(!available)('MQTT adapter against Mosquitto on 127.0.0.1:1883', () => {
   let spans: ReturnType<typeof recordSpans>;
   const clients: MqttClient[] = [];
-  const open = async (protocolVersion: 4 | 5) => {
-    const client = await connectAsync('mqtt://127.0.0.1:1883', { protocolVersion, clean: true });
+  const open = async (protocolVersion: 4 | 5, port = 1883, more: IClientOptions = {}) => {
+    const client = await connectAsync(`mqtt://127.0.0.1:${port}`, { protocolVersion, clean: true, ...more });
     clients.push(client);
     return client;
   };
@@ -109,5 +110,87 @@ describe.skipIf(!available)('MQTT adapter against Mosquitto on 127.0.0.1:1883', 
         [attributes.errorType]: 'ValidationError',
       }),
     ).toBe(1);
+  });
+
+  it('through a cut connection: with MQTT.js reconnecting itself, the instrumented subscriber receives exactly what a bare one does', async () => {
+    const store = new SignalStore();
+    const topic = uniqueName('es/cut');
+    const total = 3000;
+    // A persistent QoS 1 session: Mosquitto keeps what arrives while the subscriber is away and
+    // resends what was in flight (dup) when MQTT.js reconnects.
+    const session = (clientId: string): IClientOptions => ({
+      clientId,
+      clean: false,
+      reconnectPeriod: 100,
+      properties: { sessionExpiryInterval: 60 },
+    });
+    const subscribe = async (name: string, instrument: boolean) => {
+      const proxy = await startTcpProxy(1883);
+      const clientId = uniqueName(`es-${name}`);
+      const raw = await open(5, proxy.port, session(clientId));
+      const client = instrument ? instrumentMqttClient(raw, { ...base, store }) : raw;
+      const seen = new Set<string>();
+      const clientErrors: Error[] = [];
+      let deliveries = 0;
+      let retransmissions = 0;
+      let reconnects = 0;
+      let cut = false;
+      client.on('error', (error) => clientErrors.push(error));
+      client.on('reconnect', () => reconnects++);
+      client.on('message', (_topic, payload, packet) => {
+        deliveries++;
+        if (packet.dup) retransmissions++;
+        seen.add(payload.toString());
+        if (!cut && seen.size >= total / 2) {
+          cut = true;
+          proxy.cut();
+          setTimeout(() => proxy.resume(), 300);
+        }
+      });
+      await client.subscribeAsync(topic, { qos: 1 });
+      const done = async () => {
+        await waitFor(() => seen.size === total, {
+          what: `${total} MQTT messages (${name})`,
+          timeoutMs: 60_000,
+        });
+        // End the session on the broker too: a clean reconnect with no expiry discards it.
+        await client.endAsync();
+        await proxy.close();
+        const cleanup = await connectAsync('mqtt://127.0.0.1:1883', {
+          protocolVersion: 5,
+          clientId,
+          clean: true,
+        });
+        await cleanup.endAsync();
+        return { seen, deliveries, retransmissions, reconnects, clientErrors };
+      };
+      return done;
+    };
+    const bareDone = await subscribe('bare', false);
+    const instrumentedDone = await subscribe('instrumented', true);
+    const publisher = await open(5);
+    // Paced, so the stream is still flowing when each subscriber's connection is cut.
+    for (let i = 0; i < total; i += 100) {
+      await Promise.all(
+        Array.from({ length: 100 }, (_, j) => publisher.publishAsync(topic, `${i + j}`, { qos: 1 })),
+      );
+      await sleep(20);
+    }
+    const [bare, instrumented] = await Promise.all([bareDone(), instrumentedDone()]);
+    expect(bare.seen.size).toBe(total);
+    expect(bare.reconnects).toBeGreaterThanOrEqual(1);
+    expect(instrumented.reconnects).toBeGreaterThanOrEqual(1);
+    expect([...instrumented.seen].sort()).toEqual([...bare.seen].sort());
+    // Errors MQTT.js reports are the cut's own (socket errors), in both runs alike; none from eventscope.
+    const fromCut = (error: Error) =>
+      /ECONNRESET|EPIPE|ECONNREFUSED|closed|premature/i.test(
+        `${error.message} ${(error as NodeJS.ErrnoException).code ?? ''}`,
+      );
+    expect(bare.clientErrors.filter((e) => !fromCut(e))).toEqual([]);
+    expect(instrumented.clientErrors.filter((e) => !fromCut(e))).toEqual([]);
+    expect(counterTotal(store, 'instrumentationErrors')).toBe(0);
+    const labels = { [attributes.destination]: topic };
+    expect(counterTotal(store, 'consumedMessages', labels)).toBe(instrumented.deliveries);
+    expect(counterTotal(store, 'redeliveredEvents', labels)).toBe(instrumented.retransmissions);
   });
 });
