@@ -1,7 +1,6 @@
+import { decodeOrder, encodeOrder, Ledger, type OrderFlow } from '@eventscope/example-order-kit';
 import { instrumentMqttClient } from '@eventscope/instrumentation/mqtt';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { decodeOrder, encodeOrder, Ledger } from './orders.js';
-import type { OrderFlow } from './run.js';
 
 export interface MqttOrdersOptions {
   /** Broker URL. */

@@ -1,7 +1,6 @@
+import { decodeOrder, encodeOrder, Ledger, type OrderFlow } from '@eventscope/example-order-kit';
 import { instrumentJetStream, instrumentJetStreamHandler } from '@eventscope/instrumentation/nats';
 import { AckPolicy, connect, type JsMsg } from 'nats';
-import { decodeOrder, encodeOrder, Ledger } from './orders.js';
-import type { OrderFlow } from './run.js';
 
 export interface JetStreamOrdersOptions {
   /** NATS server URL; the server must run with JetStream (`nats-server -js`). */

@@ -1,7 +1,6 @@
+import { decodeOrder, encodeOrder, Ledger, type OrderFlow } from '@eventscope/example-order-kit';
 import { instrumentChannel } from '@eventscope/instrumentation/amqplib';
 import { type ConsumeMessage, connect } from 'amqplib';
-import { decodeOrder, encodeOrder, Ledger } from './orders.js';
-import type { OrderFlow } from './run.js';
 
 export interface RabbitOrdersOptions {
   /** AMQP URL of the broker. */

@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { decodeOrder, encodeOrder, Ledger, type OrderFlow } from '@eventscope/example-order-kit';
 import {
   instrumentRedisStreams,
   instrumentStreamHandler,
   type StreamEntry,
 } from '@eventscope/instrumentation/redis-streams';
 import { Redis } from 'ioredis';
-import { decodeOrder, encodeOrder, Ledger } from './orders.js';
-import type { OrderFlow } from './run.js';
 
 export interface RedisOrdersOptions {
   /** Redis URL. */

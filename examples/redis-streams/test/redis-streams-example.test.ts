@@ -1,94 +1,52 @@
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { attributes, labelName, metricName } from '@eventscope/catalog';
-import { freePort, needService, runExample, scrapeSamples, sumSamples } from '@eventscope/testkit';
+import {
+  describeOrderExampleLifecycle,
+  sendAndBill,
+  uniqueSuffix,
+} from '@eventscope/example-order-kit/testing';
+import { needService } from '@eventscope/testkit';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const available = await needService('Redis', 6379, 'redis-server --bind 127.0.0.1');
-const unique = () => `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-
-const label = {
-  system: labelName(attributes.system),
-  destination: labelName(attributes.destination),
-  group: labelName(attributes.consumerGroup),
-  outcome: labelName(attributes.settleOutcome),
-  errorType: labelName(attributes.errorType),
-};
 
 describe.skipIf(!available)('Redis Streams example against redis-server on 127.0.0.1:6379', () => {
   it('sends and bills every order; /metrics counts each exactly once; exits 0 by itself and deletes its stream', async () => {
-    const stream = `example:orders:${unique()}`;
+    const stream = `example:orders:${uniqueSuffix()}`;
     const N = 500;
-    const run = runExample(main, [
-      ...['--count', String(N), '--rate', '0', '--port', '0', '--linger', '8'],
-      ...['--stream', stream, '--group', 'billing'],
-    ]);
+    const run = await sendAndBill(main, N, ['--stream', stream, '--group', 'billing'], {
+      system: 'redis',
+      destination: stream,
+      group: 'billing',
+    });
+
+    expect(run).toMatchObject({ sent: N, billed: N, exit: { code: 0, signal: null } });
+    expect(run.signals).toMatchObject({
+      sent: N,
+      consumed: N,
+      eventAges: N,
+      eventAgesInInfBucket: N,
+      acks: N,
+      failedSeries: [],
+    });
+    expect(run.signals.meanEventAgeSeconds).toBeGreaterThanOrEqual(0);
+    expect(run.signals.meanEventAgeSeconds).toBeLessThan(30);
+
+    const redis = new Redis('redis://127.0.0.1:6379');
     try {
-      const [, url] = await run.waitForLine(/metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)$/);
-      const done = await run.waitForLine(/^done: sent (\d+), billed (\d+)/);
-      expect([done[1], done[2]]).toEqual([String(N), String(N)]);
-
-      const samples = await scrapeSamples(url!);
-      const here = { [label.system]: 'redis', [label.destination]: stream };
-      const billing = { ...here, [label.group]: 'billing' };
-      expect(sumSamples(samples, metricName('sentMessages'), here)).toBe(N);
-      expect(sumSamples(samples, metricName('consumedMessages'), billing)).toBe(N);
-      expect(sumSamples(samples, `${metricName('eventAge')}_count`, billing)).toBe(N);
-      expect(sumSamples(samples, `${metricName('eventAge')}_bucket`, { ...billing, le: '+Inf' })).toBe(N);
-      const ageSum = sumSamples(samples, `${metricName('eventAge')}_sum`, billing);
-      expect(ageSum).toBeGreaterThanOrEqual(0);
-      expect(ageSum / N).toBeLessThan(30);
-      expect(sumSamples(samples, metricName('settledEvents'), { ...billing, [label.outcome]: 'ack' })).toBe(
-        N,
-      );
-      const failed = samples.filter(
-        (s) => s.name === metricName('consumedMessages') && s.labels[label.errorType] !== undefined,
-      );
-      expect(failed).toEqual([]);
-
-      expect(await run.exited).toEqual({ code: 0, signal: null });
-      const redis = new Redis('redis://127.0.0.1:6379');
-      try {
-        expect(await redis.exists(stream)).toBe(0);
-      } finally {
-        redis.disconnect();
-      }
+      expect(await redis.exists(stream)).toBe(0);
     } finally {
-      await run.stop();
-    }
-  });
-
-  it('SIGTERM mid-run stops sending, bills what was sent and exits 0', async () => {
-    const run = runExample(main, [
-      ...['--count', '1000000', '--rate', '100', '--port', '0'],
-      ...['--stream', `example:orders:${unique()}`],
-    ]);
-    try {
-      await run.waitForLine(/^sent [1-9]\d*, billed/);
-      run.child.kill('SIGTERM');
-      const done = await run.waitForLine(/^done: sent (\d+), billed (\d+)/);
-      expect(Number(done[1])).toBeGreaterThan(0);
-      expect(done[2]).toBe(done[1]);
-      expect(await run.exited).toEqual({ code: 0, signal: null });
-    } finally {
-      await run.stop();
+      redis.disconnect();
     }
   });
 });
 
-describe('Redis Streams example: bad input', () => {
-  it('an unknown flag prints the usage and exits 2', async () => {
-    const run = runExample(main, ['--bogus']);
-    expect(await run.exited).toEqual({ code: 2, signal: null });
-    expect(run.output()).toMatch(/Unknown option '--bogus'[\s\S]*usage: /);
-  });
-
-  it('an unreachable server says what to start and exits 1', async () => {
-    const port = await freePort();
-    const run = runExample(main, ['--port', '0', '--url', `redis://127.0.0.1:${port}`]);
-    expect(await run.exited).toEqual({ code: 1, signal: null });
-    expect(run.output()).toMatch(/cannot start: .*ECONNREFUSED.*\n.*redis-server/);
-  });
+describeOrderExampleLifecycle({
+  name: 'Redis Streams example',
+  main,
+  brokerAvailable: available,
+  ownNames: () => ['--stream', `example:orders:${uniqueSuffix()}`],
+  unreachableUrl: (port) => `redis://127.0.0.1:${port}`,
+  unreachableMessage: /cannot start: .*ECONNREFUSED.*\n.*redis-server/,
 });

@@ -78,3 +78,36 @@ export function runExample(
     },
   };
 }
+
+/** How a program ended, and everything it printed. */
+export interface ExampleExit {
+  exit: { code: number | null; signal: NodeJS.Signals | null };
+  output: string;
+}
+
+/**
+ * Runs `node script ...args` to its end, for programs that stop by themselves (bad input, an
+ * unreachable server). One still running after `timeoutMs` is stopped and reported as such.
+ */
+export async function runToExit(
+  script: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<ExampleExit> {
+  const run = runExample(script, args, options);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  try {
+    const exit = await Promise.race([run.exited, timedOut]);
+    if (exit === 'timeout') {
+      await run.stop();
+      throw new Error(`still running after ${timeoutMs} ms: ${script} ${args.join(' ')}\n${run.output()}`);
+    }
+    return { exit, output: run.output() };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -6,18 +6,21 @@ import type { SendPlan } from './send-orders.js';
  * The flags every broker example shares: how many orders, how fast, where /metrics listens and
  * how long it stays up at the end; plus the broker's own flags (its URL and names).
  */
-export interface RunOptions extends SendPlan {
+export interface RunOptions<Flag extends string = string> extends SendPlan {
   /** /metrics port; 0 picks a free one. */
   port: number;
   /** Seconds /metrics stays up after the last order is billed (so a last scrape sees the totals). */
   lingerSeconds: number;
   /** The broker's own flags, by name. */
-  broker: Record<string, string>;
+  broker: Record<Flag, string>;
 }
 
+/** One of a broker's own flags: `--NAME VALUE`. */
 export interface BrokerFlag {
   default: string;
   help: string;
+  /** A value the broker cannot take, refused as a usage error before anything starts. */
+  mustBe?: { what: string; test: (value: string) => boolean };
 }
 
 const shared: [flag: string, help: string][] = [
@@ -29,8 +32,8 @@ const shared: [flag: string, help: string][] = [
 ];
 
 /** The usage text of an example. */
-export function usage(command: string, brokerFlags: Record<string, BrokerFlag>): string {
-  const own = Object.entries(brokerFlags).map(([name, flag]): [string, string] => [
+export function usage(command: string, brokerFlags: Readonly<Record<string, BrokerFlag>>): string {
+  const own = Object.entries<BrokerFlag>(brokerFlags).map(([name, flag]): [string, string] => [
     `--${name} ${name.toUpperCase()}`,
     `${flag.help} (default ${flag.default})`,
   ]);
@@ -55,15 +58,16 @@ function number(name: string, text: string, check: (n: number) => boolean, what:
 }
 
 /** Parses the command line; `undefined` means --help was asked for. Throws UsageError. */
-export function parseRunOptions(
-  argv: string[],
-  brokerFlags: Record<string, BrokerFlag>,
-): RunOptions | undefined {
+export function parseRunOptions<Flag extends string>(
+  argv: readonly string[],
+  brokerFlags: Readonly<Record<Flag, BrokerFlag>>,
+): RunOptions<Flag> | undefined {
+  const own = Object.entries<BrokerFlag>(brokerFlags) as [Flag, BrokerFlag][];
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       // `pnpm start -- --count 5` hands the `--` through; npm's habit, so accept it.
-      args: argv[0] === '--' ? argv.slice(1) : argv,
+      args: argv[0] === '--' ? argv.slice(1) : [...argv],
       options: {
         count: { type: 'string' },
         duration: { type: 'string', default: '0' },
@@ -71,12 +75,7 @@ export function parseRunOptions(
         port: { type: 'string', default: '9464' },
         linger: { type: 'string', default: '0' },
         help: { type: 'boolean', short: 'h' },
-        ...Object.fromEntries(
-          Object.entries(brokerFlags).map(([name, flag]) => [
-            name,
-            { type: 'string', default: flag.default },
-          ]),
-        ),
+        ...Object.fromEntries(own.map(([name, flag]) => [name, { type: 'string', default: flag.default }])),
       },
     }));
   } catch (error) {
@@ -98,6 +97,14 @@ export function parseRunOptions(
     port: number('port', text('port'), (n) => Number.isInteger(n) && n >= 0 && n <= 65535, '0..65535'),
     lingerSeconds: number('linger', text('linger'), (n) => n >= 0, 'a number of seconds'),
     run: `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`,
-    broker: Object.fromEntries(Object.keys(brokerFlags).map((name) => [name, text(name)])),
+    broker: Object.fromEntries(
+      own.map(([name, flag]) => {
+        const value = text(name);
+        if (flag.mustBe && !flag.mustBe.test(value)) {
+          throw new UsageError(`--${name} must be ${flag.mustBe.what}, got "${value}"`);
+        }
+        return [name, value];
+      }),
+    ) as Record<Flag, string>,
   };
 }
