@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import type { JetStreamClient, JsMsg, Msg, MsgHdrs, NatsConnection, NatsError, Subscription } from 'nats';
-import { headers as createHeaders } from 'nats';
+import type { JetStreamClient, JsMsg, Msg, NatsConnection, NatsError, Subscription } from 'nats';
 import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
-import type { CarrierReader, CarrierWriter, HandlerOptions, ProducerOptions } from '../types.js';
+import type { HandlerOptions, ProducerOptions } from '../types.js';
 import { instrumentMessageIterator } from './message-iterator.js';
+import { natsHeaderReader, natsHeaderWriter } from './nats-headers.js';
 import { type AdapterOptions, commonOptions } from './options.js';
 import { patchMethod } from './patch.js';
 import { type SettleOutcome, type SettleTarget, SettleTargets } from './settle.js';
@@ -41,30 +41,6 @@ const isInternal = (subject: string) => {
   return false;
 };
 
-const headerReader: CarrierReader<Msg | JsMsg, MsgHdrs> = {
-  carrier: (message) => message.headers,
-  get: (headers, key) => headers.get(key) || undefined,
-  keys: (headers) => headers.keys(),
-};
-
-/**
- * The headers of a publish-style call `(subject, payload, options)`. The user's options and
- * headers are copied, never mutated: an options object reused across publishes must not carry
- * one message's trace context into the next.
- */
-const headerWriter: CarrierWriter<unknown[], MsgHdrs> = {
-  carrier: (args) => {
-    const options = args[2] as { headers?: MsgHdrs } | undefined;
-    const headers = createHeaders();
-    if (options?.headers)
-      for (const [key, values] of options.headers) for (const v of values) headers.append(key, v);
-    args[2] = { ...options, headers };
-    return headers;
-  },
-  set: (headers, key, value) => headers.set(key, value),
-  get: (headers, key) => headers.get(key) || undefined,
-};
-
 const destinationOf = (options: NatsAdapterOptions) =>
   options.destination
     ? (subject: string) => options.destination?.(subject) ?? subject
@@ -76,7 +52,7 @@ function producerOptions(options: NatsAdapterOptions, operationName: string): Pr
     ...commonOptions(options, NATS_SYSTEM),
     operationName,
     destination: (args) => destination(String(args[0])),
-    carrier: headerWriter,
+    carrier: natsHeaderWriter,
   };
   return out;
 }
@@ -90,7 +66,7 @@ function consumerOptions<M extends Msg | JsMsg>(
     ...commonOptions(options, NATS_SYSTEM),
     messageArgument,
     destination: (message) => destination(message.subject),
-    carrier: headerReader,
+    carrier: natsHeaderReader,
   };
   if (options.consumerGroup !== undefined) out.consumerGroup = options.consumerGroup;
   if (options.slowThreshold !== undefined) out.slowThreshold = options.slowThreshold;
@@ -136,14 +112,15 @@ export function instrumentNatsConnection<C extends NatsConnection>(
   nc: C,
   options: NatsAdapterOptions = {},
 ): C {
-  const inboxPrefix = (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix ?? '_INBOX';
+  const inbox = `${(nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix ?? '_INBOX'}.`;
   const skip = (subject: unknown) =>
-    typeof subject !== 'string' || isInternal(subject) || subject.startsWith(`${inboxPrefix}.`);
+    typeof subject !== 'string' || isInternal(subject) || subject.startsWith(inbox);
 
   patchMethod(nc, 'publish', (original) => {
     const instrumented = instrumentProducer(original, producerOptions(options, 'publish'));
-    return function publish(this: C, ...args: unknown[]) {
-      return skip(args[0]) ? original.apply(this, args) : instrumented.apply(this, args);
+    return function publish(this: C) {
+      // biome-ignore lint/complexity/noArguments: a rest array would cost an allocation per message
+      return Reflect.apply(skip(arguments[0]) ? original : instrumented, this, arguments);
     };
   });
   patchMethod(nc, 'request', (original) => {
