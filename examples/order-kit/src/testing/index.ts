@@ -1,3 +1,4 @@
+export { everyOrderOnce } from './expectations.js';
 export { describeOrderExampleLifecycle, type OrderExampleUnderTest } from './lifecycle-suite.js';
 export {
   type BilledRun,
