@@ -1,4 +1,4 @@
-import type { Span } from '@opentelemetry/api';
+import type { Link, Span, SpanContext } from '@opentelemetry/api';
 import { monotonicClock } from './clock.js';
 import { ConsumerSeries } from './consumer-series.js';
 import { DestinationBundles } from './destinations.js';
@@ -11,7 +11,14 @@ import { recordEventInterval } from './runtime/attribution.js';
 import { ensureRuntimeMetrics } from './runtime/index.js';
 import { isPromise, passThrough, thenOf, watchThenable } from './settlement.js';
 import { defaultStore, type SignalStore } from './store.js';
-import { endSpan, withActiveSpan } from './tracing.js';
+import {
+  carriesContext,
+  endSpan,
+  sdkRegistered,
+  startBatchSpan,
+  startConsumerSpan,
+  withActiveSpan,
+} from './tracing.js';
 import type { CommonOptions, HandlerOptions } from './types.js';
 
 /**
@@ -119,6 +126,32 @@ export function callInContext(this: ContextualCall, ...args: unknown[]): unknown
   const call = () => Reflect.apply(handler, self, args);
   const inSpan = span === undefined ? call : () => withActiveSpan(span, call);
   return origin === undefined ? inSpan() : runInPipeline(origin, inSpan);
+}
+
+/**
+ * The CONSUMER span to run the handler in: for one event (`links` undefined) a child of the
+ * producer's span `parent`, for a batch of `count` events one span linked to each producer's span.
+ * Undefined with tracing off, with no SDK registered, or when the span carries no context onward.
+ * Never throws.
+ */
+export function startProcessSpan(
+  setup: ConsumerSetup,
+  series: ConsumerSeries,
+  parent: SpanContext | undefined,
+  links: Link[] | undefined,
+  count: number,
+): Span | undefined {
+  if (!setup.tracing || !sdkRegistered()) return undefined;
+  try {
+    const started =
+      links === undefined
+        ? startConsumerSpan(series.span, parent)
+        : startBatchSpan(series.span, links, count);
+    return carriesContext(started) ? started : undefined;
+  } catch (fault) {
+    reportFault('tracing', fault, setup.store);
+    return undefined;
+  }
 }
 
 /** Record a finished event (or batch of `count` events). Never throws. */

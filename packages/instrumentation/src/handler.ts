@@ -1,22 +1,9 @@
-import type { Span } from '@opentelemetry/api';
-import {
-  ConsumerSetup,
-  ContextualCall,
-  callInContext,
-  finishConsumed,
-  observeResult,
-  type ConsumerSetup as Setup,
-} from './consumer.js';
-import { reportFault } from './faults.js';
+import { ConsumerSetup } from './consumer.js';
+import { wrapConsumer } from './consumer-call.js';
 import { keepIdentity } from './identity.js';
-import type { IncomingContext } from './incoming.js';
-import { carriesContext, sdkRegistered, startConsumerSpan } from './tracing.js';
 import type { HandlerOptions } from './types.js';
 
 export { instrumentBatchHandler } from './batch.js';
-
-// Filled by IncomingReader.read and copied out at once: the hot path allocates no result object.
-const incoming: IncomingContext = { parent: undefined, origin: undefined };
 
 /**
  * Wrap an event handler in one line:
@@ -37,47 +24,7 @@ export function instrumentHandler<F extends (...args: any[]) => any, M = Paramet
   if (typeof handler !== 'function') {
     throw new TypeError(`instrumentHandler: handler must be a function, got ${typeof handler}`);
   }
-  const setup: Setup = new ConsumerSetup(options, false, 'instrumentHandler');
-  const { clock, tracing, messageIndex } = setup;
-
-  const instrumented = function (this: unknown): unknown {
-    const start = clock();
-    // biome-ignore lint/complexity/noArguments: a rest array would cost an allocation per event
-    const message = arguments[messageIndex];
-    const series = setup.seriesFor(message);
-    series.inFlight.add(1);
-    if (series.labelOverflow !== undefined) series.labelOverflow.add(1);
-    setup.incoming.read(message, series, incoming);
-    const parent = incoming.parent;
-    const origin = incoming.origin;
-    let traceId = parent?.traceId;
-    let span: Span | undefined;
-    if (tracing && sdkRegistered()) {
-      try {
-        const started = startConsumerSpan(series.span, parent);
-        if (carriesContext(started)) {
-          span = started;
-          traceId = started.spanContext().traceId;
-        }
-      } catch (fault) {
-        reportFault('tracing', fault, setup.store);
-      }
-    }
-    let result: unknown;
-    try {
-      if (span === undefined && origin === undefined) {
-        // biome-ignore lint/complexity/noArguments: a rest array would cost an allocation per event
-        result = Reflect.apply(handler, this, arguments);
-      } else {
-        const call = new ContextualCall(handler, this, span, origin);
-        // biome-ignore lint/complexity/noArguments: a rest array would cost an allocation per event
-        result = Reflect.apply(callInContext, call, arguments);
-      }
-    } catch (error) {
-      finishConsumed(setup, series, start, undefined, 1, span, traceId, true, error);
-      throw error;
-    }
-    return observeResult(setup, series, start, 1, span, traceId, result);
-  };
+  const setup = new ConsumerSetup(options, false, 'instrumentHandler');
+  const instrumented = wrapConsumer(handler, setup, undefined);
   return keepIdentity(instrumented, handler);
 }
