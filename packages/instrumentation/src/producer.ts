@@ -139,7 +139,7 @@ function inject(
   try {
     const carrier = writer.carrier(args);
     if (carrier === undefined || carrier === null) {
-      series.carrierMissing();
+      series.propagationError('carrier');
       return;
     }
     // With no recording span of our own, pass on whatever context is active (e.g. a sampled-out span).
