@@ -186,7 +186,9 @@ describe('ensurePromClientCollector', () => {
   });
 
   it('keeps counter names right when the registry serves OpenMetrics', async () => {
-    const registry = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+    // prom-client's types omit the constructor's content-type argument that its runtime takes.
+    const OpenMetricsRegistry = Registry as unknown as new (contentType: string) => Registry;
+    const registry = new OpenMetricsRegistry(Registry.OPENMETRICS_CONTENT_TYPE);
     ensurePromClientCollector(storeWithOneEvent(), registry);
     const first = await registry.metrics();
     ensurePromClientCollector(storeWithOneEvent(), registry);

@@ -1,6 +1,6 @@
 import { attributes } from '@eventscope/catalog';
 import { needService } from '@eventscope/testkit';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   instrumentRedisStreams,
