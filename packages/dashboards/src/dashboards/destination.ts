@@ -5,14 +5,20 @@ import { PanelFactory } from '../panels.js';
 import { PromQL, sum } from '../promql.js';
 import { dashboardVariables } from '../variables.js';
 import { dashboardFrame } from './frame.js';
-import { successShare } from './sli.js';
+import {
+  errorRatioStat,
+  handlerTimeInGc,
+  processingLatencyHeatmap,
+  processingLatencyP99Stat,
+  processingLatencyPercentiles,
+  slowEventsByCause,
+} from './shared-panels.js';
 
 /** One destination in detail: opened from the overview's series links with the destination set. */
 export function destinationDashboard(options: ResolvedOptions): Dashboard {
   const q = new PromQL(options);
   const panels = new PanelFactory();
   const errorType = q.label(attributes.errorType);
-  const cause = q.label(attributes.slowCause);
   const operationType = q.label(attributes.operationType);
 
   return dashboardFrame(
@@ -33,30 +39,18 @@ export function destinationDashboard(options: ResolvedOptions): Dashboard {
       }),
     )
     .withPanel(
-      panels.stat({
-        title: 'Error ratio',
-        description:
-          "Share of this destination's events whose handler failed. Bad: above your SLO (orange from 1 %, red from 5 %).",
-        unit: 'percentunit',
-        queries: [{ expr: `1 - (${successShare(q)})` }],
-        thresholds: [
-          { value: 0.01, color: 'orange' },
-          { value: 0.05, color: 'red' },
-        ],
-      }),
+      errorRatioStat(
+        panels,
+        q,
+        "Share of this destination's events whose handler failed. Bad: above your SLO (orange from 1 %, red from 5 %).",
+      ),
     )
     .withPanel(
-      panels.stat({
-        title: 'p99 processing latency',
-        description:
-          'The time 99 % of events of this destination finish within. Bad: above your latency objective (orange from 100 ms, red from 500 ms).',
-        unit: 's',
-        queries: [{ expr: q.quantile(0.99, 'processDuration') }],
-        thresholds: [
-          { value: 0.1, color: 'orange' },
-          { value: 0.5, color: 'red' },
-        ],
-      }),
+      processingLatencyP99Stat(
+        panels,
+        q,
+        'The time 99 % of events of this destination finish within. Bad: above your latency objective (orange from 100 ms, red from 500 ms).',
+      ),
     )
     .withPanel(
       panels.stat({
@@ -81,26 +75,18 @@ export function destinationDashboard(options: ResolvedOptions): Dashboard {
       }),
     )
     .withPanel(
-      panels.timeseries({
-        title: 'Processing latency p50 / p95 / p99',
-        description:
-          'Handler processing time percentiles for this destination. Bad: a widening gap between p50 and p99 (a slow tail, often GC) or all rising together.',
-        unit: 's',
-        queries: [
-          { expr: q.quantile(0.5, 'processDuration'), legend: 'p50' },
-          { expr: q.quantile(0.95, 'processDuration'), legend: 'p95' },
-          { expr: q.quantile(0.99, 'processDuration'), legend: 'p99' },
-        ],
-      }),
+      processingLatencyPercentiles(
+        panels,
+        q,
+        'Handler processing time percentiles for this destination. Bad: a widening gap between p50 and p99 (a slow tail, often GC) or all rising together.',
+      ),
     )
     .withPanel(
-      panels.heatmap({
-        title: 'Processing latency distribution',
-        description:
-          'Events per latency bucket over time for this destination. Bad: a second band above the main one (some events much slower: GC, a slow dependency).',
-        unit: 's',
-        queries: [{ expr: sum(['le'], q.rate('processDuration', 'bucket')) }],
-      }),
+      processingLatencyHeatmap(
+        panels,
+        q,
+        'Events per latency bucket over time for this destination. Bad: a second band above the main one (some events much slower: GC, a slow dependency).',
+      ),
     )
     .withPanel(
       panels.timeseries({
@@ -145,33 +131,23 @@ export function destinationDashboard(options: ResolvedOptions): Dashboard {
       }),
     )
     .withPanel(
-      panels.timeseries({
-        title: 'Slow events by cause',
-        description:
-          'Events over the slow threshold per second, by dominant cause (gc, event_loop, handler). Bad: gc dominating: memory pressure, not the handler, makes these events slow.',
-        unit: 'ops',
-        stacked: true,
-        queries: [{ expr: sum([cause], q.rate('slowEvents')), legend: `{{${cause}}}` }],
-      }),
+      slowEventsByCause(
+        panels,
+        q,
+        'Events over the slow threshold per second, by dominant cause (gc, event_loop, handler). Bad: gc dominating: memory pressure, not the handler, makes these events slow.',
+      ),
     )
     .withPanel(
-      panels.timeseries({
-        title: 'Share of processing time in GC pauses',
-        description:
-          "GC pause time that overlapped this destination's running handlers, divided by their processing time. Bad: above a few percent.",
-        unit: 'percentunit',
-        min: 0,
-        queries: [
-          {
-            expr: `${sum([], q.rate('gcOverlap'))} / ${sum([], q.rate('processDuration', 'sum'))}`,
-            legend: 'GC share',
-          },
-        ],
-        thresholds: [
-          { value: 0.05, color: 'orange' },
-          { value: 0.15, color: 'red' },
-        ],
-      }),
+      handlerTimeInGc(
+        panels,
+        q,
+        {
+          title: 'Share of processing time in GC pauses',
+          description:
+            "GC pause time that overlapped this destination's running handlers, divided by their processing time. Bad: above a few percent.",
+        },
+        false,
+      ),
     )
     .build();
 }

@@ -5,7 +5,16 @@ import { PanelFactory } from '../panels.js';
 import { PromQL, sum } from '../promql.js';
 import { dashboardVariables } from '../variables.js';
 import { dashboardFrame, drillDownLink } from './frame.js';
+import {
+  errorRatioStat,
+  handlerTimeInGc,
+  processingLatencyHeatmap,
+  processingLatencyP99Stat,
+  processingLatencyPercentiles,
+  slowEventsByCause,
+} from './shared-panels.js';
 import { processedShare, successShare } from './sli.js';
+import { thresholds } from './thresholds.js';
 
 /** Event pipeline overview: is the pipeline keeping up, how fast, how old, how often failing, and why slow. */
 export function overviewDashboard(options: ResolvedOptions): Dashboard {
@@ -13,9 +22,7 @@ export function overviewDashboard(options: ResolvedOptions): Dashboard {
   const panels = new PanelFactory();
   const destination = q.label(attributes.destination);
   const errorType = q.label(attributes.errorType);
-  const cause = q.label(attributes.slowCause);
   const toDrillDown = [drillDownLink(options)];
-  const errorRatio = `1 - (${successShare(q)})`;
 
   const builder = dashboardFrame(
     options,
@@ -35,30 +42,18 @@ export function overviewDashboard(options: ResolvedOptions): Dashboard {
       }),
     )
     .withPanel(
-      panels.stat({
-        title: 'Error ratio',
-        description:
-          'Share of processed events whose handler threw or rejected. Bad: above your error budget (orange from 1 %, red from 5 %).',
-        unit: 'percentunit',
-        queries: [{ expr: errorRatio }],
-        thresholds: [
-          { value: 0.01, color: 'orange' },
-          { value: 0.05, color: 'red' },
-        ],
-      }),
+      errorRatioStat(
+        panels,
+        q,
+        'Share of processed events whose handler threw or rejected. Bad: above your error budget (orange from 1 %, red from 5 %).',
+      ),
     )
     .withPanel(
-      panels.stat({
-        title: 'p99 processing latency',
-        description:
-          'The time 99 % of events finish within, from handler call to return or settle. Bad: rising after a deploy or under memory pressure (orange from 100 ms, red from 500 ms).',
-        unit: 's',
-        queries: [{ expr: q.quantile(0.99, 'processDuration') }],
-        thresholds: [
-          { value: 0.1, color: 'orange' },
-          { value: 0.5, color: 'red' },
-        ],
-      }),
+      processingLatencyP99Stat(
+        panels,
+        q,
+        'The time 99 % of events finish within, from handler call to return or settle. Bad: rising after a deploy or under memory pressure (orange from 100 ms, red from 500 ms).',
+      ),
     )
     .withPanel(
       panels.stat({
@@ -67,10 +62,7 @@ export function overviewDashboard(options: ResolvedOptions): Dashboard {
           'End-to-end age of events when their handler starts (now minus creation time). Bad: growing steadily, which means a backlog is building (orange from 1 s, red from 10 s).',
         unit: 's',
         queries: [{ expr: q.quantile(0.99, 'eventAge') }],
-        thresholds: [
-          { value: 1, color: 'orange' },
-          { value: 10, color: 'red' },
-        ],
+        thresholds: thresholds.eventAgeP99,
       }),
     )
     .withRow(panels.row('Throughput'))
@@ -98,26 +90,18 @@ export function overviewDashboard(options: ResolvedOptions): Dashboard {
     )
     .withRow(panels.row('Latency'))
     .withPanel(
-      panels.timeseries({
-        title: 'Processing latency p50 / p95 / p99',
-        description:
-          'Handler processing time percentiles across the selected destinations. Bad: p99 far above p50 (a slow tail, often GC pauses) or all three rising together (more work per event).',
-        unit: 's',
-        queries: [
-          { expr: q.quantile(0.5, 'processDuration'), legend: 'p50' },
-          { expr: q.quantile(0.95, 'processDuration'), legend: 'p95' },
-          { expr: q.quantile(0.99, 'processDuration'), legend: 'p99' },
-        ],
-      }),
+      processingLatencyPercentiles(
+        panels,
+        q,
+        'Handler processing time percentiles across the selected destinations. Bad: p99 far above p50 (a slow tail, often GC pauses) or all three rising together (more work per event).',
+      ),
     )
     .withPanel(
-      panels.heatmap({
-        title: 'Processing latency distribution',
-        description:
-          'How many events finished in each latency bucket over time. Bad: a second band appearing above the main one (a slow mode, e.g. events hit by GC pauses) or the band drifting upward.',
-        unit: 's',
-        queries: [{ expr: sum(['le'], q.rate('processDuration', 'bucket')) }],
-      }),
+      processingLatencyHeatmap(
+        panels,
+        q,
+        'How many events finished in each latency bucket over time. Bad: a second band appearing above the main one (a slow mode, e.g. events hit by GC pauses) or the band drifting upward.',
+      ),
     )
     .withPanel(
       panels.timeseries({
@@ -165,33 +149,23 @@ export function overviewDashboard(options: ResolvedOptions): Dashboard {
       }),
     )
     .withPanel(
-      panels.timeseries({
-        title: 'Slow events by cause',
-        description:
-          'Events over the slow threshold per second, by dominant cause: gc (GC pauses covered most of the event), event_loop (it waited on a blocked loop), handler (its own work). Bad: gc dominating: memory pressure is costing latency.',
-        unit: 'ops',
-        stacked: true,
-        queries: [{ expr: sum([cause], q.rate('slowEvents')), legend: `{{${cause}}}` }],
-      }),
+      slowEventsByCause(
+        panels,
+        q,
+        'Events over the slow threshold per second, by dominant cause: gc (GC pauses covered most of the event), event_loop (it waited on a blocked loop), handler (its own work). Bad: gc dominating: memory pressure is costing latency.',
+      ),
     )
     .withPanel(
-      panels.timeseries({
-        title: 'Share of processing time in GC pauses',
-        description:
-          'GC pause time that overlapped in-flight events, divided by total processing time. Bad: above a few percent: garbage collection, not your code, is adding latency (see the runtime dashboard).',
-        unit: 'percentunit',
-        min: 0,
-        queries: [
-          {
-            expr: `${sum([destination], q.rate('gcOverlap'))} / ${sum([destination], q.rate('processDuration', 'sum'))}`,
-            legend: `{{${destination}}}`,
-          },
-        ],
-        thresholds: [
-          { value: 0.05, color: 'orange' },
-          { value: 0.15, color: 'red' },
-        ],
-      }),
+      handlerTimeInGc(
+        panels,
+        q,
+        {
+          title: 'Share of processing time in GC pauses',
+          description:
+            'GC pause time that overlapped in-flight events, divided by total processing time. Bad: above a few percent: garbage collection, not your code, is adding latency (see the runtime dashboard).',
+        },
+        true,
+      ),
     );
 
   if (options.slo) sloPanels(builder, q, panels, options.slo);
@@ -237,10 +211,7 @@ function sloPanels(
             { expr: burn('1h'), legend: '1h' },
             { expr: burn('6h'), legend: '6h' },
           ],
-          thresholds: [
-            { value: 6, color: 'orange' },
-            { value: 14.4, color: 'red' },
-          ],
+          thresholds: thresholds.burnRate,
         }),
       )
       .withPanel(
@@ -252,10 +223,7 @@ function sloPanels(
           height: 8,
           queries: [{ expr: `1 - (${burn(slo.window)})` }],
           baseColor: 'red',
-          thresholds: [
-            { value: 0.25, color: 'orange' },
-            { value: 0.5, color: 'green' },
-          ],
+          thresholds: thresholds.budgetLeft,
         }),
       );
   }

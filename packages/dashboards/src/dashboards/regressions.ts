@@ -5,6 +5,7 @@ import { max, PromQL, sum } from '../promql.js';
 import { dashboardVariables } from '../variables.js';
 import { dashboardFrame } from './frame.js';
 import { successShare } from './sli.js';
+import { thresholds } from './thresholds.js';
 
 /** The baselines every headline metric is compared with. */
 export const baselines = [
@@ -137,13 +138,7 @@ export function regressionsDashboard(options: ResolvedOptions): Dashboard {
           width: 4,
           height: 8,
           queries: [{ expr: `(${current}) / (${then}) - 1` }],
-          thresholds:
-            headline.direction === 'change'
-              ? []
-              : [
-                  { value: 0.1, color: 'orange' },
-                  { value: 0.2, color: 'red' },
-                ],
+          thresholds: headline.direction === 'change' ? [] : thresholds.regression,
           baseColor: headline.direction === 'change' ? 'blue' : 'green',
         }),
       );

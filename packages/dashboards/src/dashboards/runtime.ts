@@ -5,6 +5,8 @@ import { PanelFactory } from '../panels.js';
 import { max, PromQL, sum } from '../promql.js';
 import { dashboardVariables } from '../variables.js';
 import { dashboardFrame } from './frame.js';
+import { handlerTimeInGc } from './shared-panels.js';
+import { thresholds } from './thresholds.js';
 
 /** Runtime: garbage collection, heap, RSS and the event loop — where latency goes when handlers are fine. */
 export function runtimeDashboard(options: ResolvedOptions): Dashboard {
@@ -12,7 +14,6 @@ export function runtimeDashboard(options: ResolvedOptions): Dashboard {
   const panels = new PanelFactory();
   const gcType = q.label(attributes.gcType);
   const space = q.label(attributes.heapSpace);
-  const destination = q.label(attributes.destination);
 
   return dashboardFrame(
     options,
@@ -29,10 +30,7 @@ export function runtimeDashboard(options: ResolvedOptions): Dashboard {
           'Share of wall-clock time the selected processes spent paused for garbage collection. Bad: above 5 % (orange) or 10 % (red): memory pressure is stealing time from handlers.',
         unit: 'percentunit',
         queries: [{ expr: max([], sum(['instance'], q.rate('gcDuration', 'sum'))) }],
-        thresholds: [
-          { value: 0.05, color: 'orange' },
-          { value: 0.1, color: 'red' },
-        ],
+        thresholds: thresholds.timeInGc,
       }),
     )
     .withPanel(
@@ -49,10 +47,7 @@ export function runtimeDashboard(options: ResolvedOptions): Dashboard {
             ),
           },
         ],
-        thresholds: [
-          { value: 0.7, color: 'orange' },
-          { value: 0.85, color: 'red' },
-        ],
+        thresholds: thresholds.heapUsedOfLimit,
       }),
     )
     .withPanel(
@@ -62,10 +57,7 @@ export function runtimeDashboard(options: ResolvedOptions): Dashboard {
           'The worst p99 event-loop delay of the selected processes: how late timers and I/O callbacks run. Bad: above 50 ms (orange) or 200 ms (red): something blocks the loop.',
         unit: 's',
         queries: [{ expr: max([], q.instant('loopDelayP99')) }],
-        thresholds: [
-          { value: 0.05, color: 'orange' },
-          { value: 0.2, color: 'red' },
-        ],
+        thresholds: thresholds.loopDelayP99,
       }),
     )
     .withPanel(
@@ -75,7 +67,7 @@ export function runtimeDashboard(options: ResolvedOptions): Dashboard {
           'How often the process start time changed within the dashboard time range, i.e. restarts of a process keeping its scrape target. Bad: any restart you did not deploy (crash, out-of-memory kill).',
         unit: 'short',
         queries: [{ expr: sum([], `changes(${q.range('processStartTime', 'value', '$__range')})`) }],
-        thresholds: [{ value: 1, color: 'orange' }],
+        thresholds: thresholds.restarts,
       }),
     )
     .withRow(panels.row('Garbage collection'))
@@ -105,30 +97,20 @@ export function runtimeDashboard(options: ResolvedOptions): Dashboard {
         unit: 'percentunit',
         min: 0,
         queries: [{ expr: sum(['instance'], q.rate('gcDuration', 'sum')), legend: '{{instance}}' }],
-        thresholds: [
-          { value: 0.05, color: 'orange' },
-          { value: 0.1, color: 'red' },
-        ],
+        thresholds: thresholds.timeInGc,
       }),
     )
     .withPanel(
-      panels.timeseries({
-        title: 'Share of handler time overlapped by GC',
-        description:
-          'GC pause time that fell inside running handlers, divided by handler time, per destination: how much of processing latency is GC. Bad: above a few percent; reduce allocation or raise the heap.',
-        unit: 'percentunit',
-        min: 0,
-        queries: [
-          {
-            expr: `${sum([destination], q.rate('gcOverlap'))} / ${sum([destination], q.rate('processDuration', 'sum'))}`,
-            legend: `{{${destination}}}`,
-          },
-        ],
-        thresholds: [
-          { value: 0.05, color: 'orange' },
-          { value: 0.15, color: 'red' },
-        ],
-      }),
+      handlerTimeInGc(
+        panels,
+        q,
+        {
+          title: 'Share of handler time overlapped by GC',
+          description:
+            'GC pause time that fell inside running handlers, divided by handler time, per destination: how much of processing latency is GC. Bad: above a few percent; reduce allocation or raise the heap.',
+        },
+        true,
+      ),
     )
     .withRow(panels.row('Memory'))
     .withPanel(
@@ -178,10 +160,7 @@ export function runtimeDashboard(options: ResolvedOptions): Dashboard {
         min: 0,
         max: 1,
         queries: [{ expr: max(['instance'], q.instant('loopUtilization')), legend: '{{instance}}' }],
-        thresholds: [
-          { value: 0.7, color: 'orange' },
-          { value: 0.9, color: 'red' },
-        ],
+        thresholds: thresholds.loopUtilization,
       }),
     )
     .build();
