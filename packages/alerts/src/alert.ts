@@ -73,13 +73,19 @@ export interface AlertDefinition {
 /** The `for:` of a tier in the context's profile. */
 export const forOf = (ctx: AlertContext, tier: ForTier) => ctx.profile.forSeconds[tier];
 
-/** Labels of a synthetic scrape target that satisfies the user's equality selectors. */
-export function targetLabels(ctx: AlertContext, service: string, instance: string): Record<string, string> {
-  const out: Record<string, string> = { job: service, instance };
-  for (const matcher of ctx.config.matchers) {
+/** Equality matchers (`name="value"`) as labels; other matchers are left out. What `absent()` gives its result. */
+export function equalityLabels(matchers: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const matcher of matchers) {
     const eq = /^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"$/.exec(matcher);
     if (eq) out[eq[1]!] = JSON.parse(`"${eq[2]!}"`);
   }
+  return out;
+}
+
+/** Labels of a synthetic scrape target that satisfies the user's equality selectors. */
+export function targetLabels(ctx: AlertContext, service: string, instance: string): Record<string, string> {
+  const out: Record<string, string> = { job: service, instance, ...equalityLabels(ctx.config.matchers) };
   out[ctx.config.serviceLabel] ??= service;
   return out;
 }

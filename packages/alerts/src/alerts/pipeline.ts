@@ -2,6 +2,7 @@ import { attributes, labelName } from '@eventscope/catalog';
 import {
   type AlertContext,
   type AlertDefinition,
+  equalityLabels,
   forOf,
   pick,
   type RuleInstance,
@@ -11,12 +12,11 @@ import {
 import { formatDuration } from '../profile.js';
 import { increase, label, maxBy, num, on, quantile, rate, sumBy } from '../promql.js';
 import { observationAbove, quantileOfConstant } from '../synthetic.js';
+import { dest, inst, svc } from './label-refs.js';
+import { counterRisesScenario, increasedAtAll, twoInstances } from './shapes.js';
 
 /** The event pipeline itself: flow, backlog, errors, dead letters, and the health of the instrumentation. */
 
-const svc = (ctx: AlertContext) => `{{ $labels.${ctx.q.service} }}`;
-const dest = `{{ $labels.${label.destination} }}`;
-const inst = `{{ $labels.${label.instance} }}`;
 const errorType = label.errorType;
 
 const flows = (ctx: AlertContext) => {
@@ -301,7 +301,7 @@ export const eventsDeadLettered: AlertDefinition = {
   ],
   rules: (ctx) => [
     {
-      expr: `${sumBy(ctx.q.byDestination, increase(ctx.q.select('deadLetteredEvents'), ctx.profile.rateSeconds))} > 0`,
+      expr: increasedAtAll(ctx, 'deadLetteredEvents', ctx.q.byDestination),
       severity: 'ticket',
       forSeconds: forOf(ctx, 'short'),
       summary: `Events dead-lettered on ${dest} (${svc(ctx)})`,
@@ -312,22 +312,14 @@ export const eventsDeadLettered: AlertDefinition = {
     const { fires, calm } = flows(ctx);
     const perSecond = 0.5;
     return [
-      {
+      counterRisesScenario(ctx, rule!, {
         title: `${perSecond} events/s dead-lettered: fires; none: silent`,
-        onsetSeconds: 2 * ctx.profile.rateSeconds,
-        settleSeconds: ctx.profile.rateSeconds,
-        build: (s) => {
-          s.counter('deadLetteredEvents', fires, 0, perSecond);
-          s.counter('deadLetteredEvents', calm, 0, 0);
-        },
-        expected: [
-          {
-            rule: rule!,
-            labels: pick(fires, ctx.q.byDestination),
-            value: perSecond * ctx.profile.rateSeconds,
-          },
-        ],
-      },
+        signal: 'deadLetteredEvents',
+        fires,
+        calm,
+        by: ctx.q.byDestination,
+        perSecond,
+      }),
     ];
   },
 };
@@ -419,7 +411,7 @@ export const labelOverflow: AlertDefinition = {
     const by = [ctx.q.service, label.instance, label.system];
     return [
       {
-        expr: `${sumBy(by, increase(ctx.q.select('labelOverflow'), ctx.profile.rateSeconds))} > 0`,
+        expr: increasedAtAll(ctx, 'labelOverflow', by),
         severity: 'ticket',
         forSeconds: forOf(ctx, 'medium'),
         summary: `${svc(ctx)} ${inst} ran out of destination labels`,
@@ -428,27 +420,17 @@ export const labelOverflow: AlertDefinition = {
     ];
   },
   scenarios: (ctx, [rule]) => {
-    const service = scenarioService(ctx);
-    const fires = { ...targetLabels(ctx, service, '10.0.0.1:9464'), [label.system]: 'nats' };
-    const calm = { ...targetLabels(ctx, service, '10.0.0.2:9464'), [label.system]: 'nats' };
+    const targets = twoInstances(ctx);
     const perSecond = 2;
     return [
-      {
+      counterRisesScenario(ctx, rule!, {
         title: `${perSecond} events/s overflow: fires; none: silent`,
-        onsetSeconds: 2 * ctx.profile.rateSeconds,
-        settleSeconds: ctx.profile.rateSeconds,
-        build: (s) => {
-          s.counter('labelOverflow', fires, 0, perSecond);
-          s.counter('labelOverflow', calm, 0, 0);
-        },
-        expected: [
-          {
-            rule: rule!,
-            labels: pick(fires, [ctx.q.service, label.instance, label.system]),
-            value: perSecond * ctx.profile.rateSeconds,
-          },
-        ],
-      },
+        signal: 'labelOverflow',
+        fires: { ...targets.fires, [label.system]: 'nats' },
+        calm: { ...targets.calm, [label.system]: 'nats' },
+        by: [ctx.q.service, label.instance, label.system],
+        perSecond,
+      }),
     ];
   },
 };
@@ -477,7 +459,7 @@ export const instrumentationErrors: AlertDefinition = {
     const by = [...ctx.q.byInstance, labelName(attributes.component)];
     return [
       {
-        expr: `${sumBy(by, increase(ctx.q.select('instrumentationErrors'), ctx.profile.rateSeconds))} > 0`,
+        expr: increasedAtAll(ctx, 'instrumentationErrors', by),
         severity: 'ticket',
         forSeconds: forOf(ctx, 'medium'),
         summary: `eventscope faults in ${svc(ctx)} ${inst}`,
@@ -486,28 +468,18 @@ export const instrumentationErrors: AlertDefinition = {
     ];
   },
   scenarios: (ctx, [rule]) => {
-    const service = scenarioService(ctx);
+    const targets = twoInstances(ctx);
     const component = labelName(attributes.component);
-    const fires = { ...targetLabels(ctx, service, '10.0.0.1:9464'), [component]: 'exporter' };
-    const calm = { ...targetLabels(ctx, service, '10.0.0.2:9464'), [component]: 'exporter' };
     const perSecond = 0.5;
     return [
-      {
+      counterRisesScenario(ctx, rule!, {
         title: `${perSecond} faults/s: fires; none: silent`,
-        onsetSeconds: 2 * ctx.profile.rateSeconds,
-        settleSeconds: ctx.profile.rateSeconds,
-        build: (s) => {
-          s.counter('instrumentationErrors', fires, 0, perSecond);
-          s.counter('instrumentationErrors', calm, 0, 0);
-        },
-        expected: [
-          {
-            rule: rule!,
-            labels: pick(fires, [...ctx.q.byInstance, component]),
-            value: perSecond * ctx.profile.rateSeconds,
-          },
-        ],
-      },
+        signal: 'instrumentationErrors',
+        fires: { ...targets.fires, [component]: 'exporter' },
+        calm: { ...targets.calm, [component]: 'exporter' },
+        by: [...ctx.q.byInstance, component],
+        perSecond,
+      }),
     ];
   },
 };
@@ -537,9 +509,7 @@ export const targetDown: AlertDefinition = {
     },
   ],
   scenarios: (ctx, [rule]) => {
-    const service = scenarioService(ctx);
-    const fires = targetLabels(ctx, service, '10.0.0.1:9464');
-    const calm = targetLabels(ctx, service, '10.0.0.2:9464');
+    const { fires, calm } = twoInstances(ctx);
     return [
       {
         title: 'scrapes fail: fires; scrapes succeed: silent',
@@ -554,16 +524,6 @@ export const targetDown: AlertDefinition = {
     ];
   },
 };
-
-/** Equality matchers as labels: what `absent()` gives its result. */
-function equalityLabels(matchers: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const matcher of matchers) {
-    const eq = /^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"$/.exec(matcher);
-    if (eq) out[eq[1]!] = JSON.parse(`"${eq[2]!}"`);
-  }
-  return out;
-}
 
 export const metricsAbsent: AlertDefinition = {
   name: 'EventscopeMetricsAbsent',

@@ -11,6 +11,7 @@ import {
 import { formatDuration } from '../profile.js';
 import { label, num, on, quantile, rate, sumBy } from '../promql.js';
 import { observationAbove, quantileOfConstant } from '../synthetic.js';
+import { dest, inst, svc } from './label-refs.js';
 
 /**
  * Regressions against a baseline: the same service a week (or a day, or six hours) ago. Each has a
@@ -32,10 +33,6 @@ const destinationOf = (ctx: AlertContext, destination: string, service?: string)
   [label.destination]: destination,
   [label.consumerGroup]: 'billing',
 });
-
-const svc = (ctx: AlertContext) => `{{ $labels.${ctx.q.service} }}`;
-const dest = `{{ $labels.${label.destination} }}`;
-const inst = `{{ $labels.${label.instance} }}`;
 
 export const latencyRegression: AlertDefinition = {
   name: 'EventscopeLatencyRegression',

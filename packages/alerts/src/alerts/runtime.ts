@@ -1,29 +1,15 @@
 import { attributes, labelName } from '@eventscope/catalog';
-import {
-  type AlertContext,
-  type AlertDefinition,
-  forOf,
-  pick,
-  scenarioService,
-  targetLabels,
-} from '../alert.js';
+import { type AlertContext, type AlertDefinition, forOf, pick } from '../alert.js';
 import { formatDuration } from '../profile.js';
 import { label, maxBy, num, on, quantile, rate, sumBy } from '../promql.js';
 import { observationAbove, quantileOfConstant } from '../synthetic.js';
+import { inst, svc } from './label-refs.js';
+import { gaugeRisesScenario, instanceAverageAbove, twoInstances } from './shapes.js';
 
 /** The runtime under the handlers: GC, heap, event loop, restarts. One instance at a time. */
 
 const heapSpace = labelName(attributes.heapSpace);
 const gcType = labelName(attributes.gcType);
-const svc = (ctx: AlertContext) => `{{ $labels.${ctx.q.service} }}`;
-const inst = `{{ $labels.${label.instance} }}`;
-const instances = (ctx: AlertContext) => {
-  const service = scenarioService(ctx);
-  return {
-    fires: targetLabels(ctx, service, '10.0.0.1:9464'),
-    calm: targetLabels(ctx, service, '10.0.0.2:9464'),
-  };
-};
 
 const gcChecks = (ctx: AlertContext) => [
   {
@@ -81,7 +67,7 @@ export const gcTimeShareHigh: AlertDefinition = {
     },
   ],
   scenarios: (ctx, [rule]) => {
-    const { fires, calm } = instances(ctx);
+    const { fires, calm } = twoInstances(ctx);
     const pause = 0.002;
     const low = ctx.th.gcTimeShareRatio / 4;
     const high = Math.min(ctx.th.gcTimeShareRatio * 1.5, (ctx.th.gcTimeShareRatio + 1) / 2);
@@ -123,7 +109,7 @@ export const majorGcPauseHigh: AlertDefinition = {
     },
   ],
   scenarios: (ctx, [rule]) => {
-    const { fires, calm } = instances(ctx);
+    const { fires, calm } = twoInstances(ctx);
     const short = 0.0001;
     const long = observationAbove('gcDuration', 0.99, ctx.th.majorGcPauseSeconds);
     return [
@@ -195,7 +181,7 @@ export const heapNearLimit: AlertDefinition = {
     },
   ],
   scenarios: (ctx, [rule]) => {
-    const { fires, calm } = instances(ctx);
+    const { fires, calm } = twoInstances(ctx);
     const low = ctx.th.heapLimitRatio / 2;
     const high = (ctx.th.heapLimitRatio + 1) / 2;
     return [
@@ -249,7 +235,7 @@ export const memoryPredictedExhaustion: AlertDefinition = {
     },
   ],
   scenarios: (ctx, [rule]) => {
-    const { fires, calm } = instances(ctx);
+    const { fires, calm } = twoInstances(ctx);
     const { profile, th } = ctx;
     const start = 0.25 * GB;
     const limit = 2 * GB;
@@ -302,7 +288,7 @@ export const eventLoopDelayHigh: AlertDefinition = {
   ],
   rules: (ctx) => [
     {
-      expr: `${maxBy(ctx.q.byInstance, `avg_over_time(${ctx.q.select('loopDelayP99')}[${ctx.q.window()}])`)} > ${num(ctx.th.eventLoopDelaySeconds)}`,
+      expr: instanceAverageAbove(ctx, 'loopDelayP99', ctx.th.eventLoopDelaySeconds),
       severity: 'ticket',
       forSeconds: forOf(ctx, 'medium'),
       summary: `Event loop of ${svc(ctx)} ${inst} is delayed`,
@@ -310,20 +296,15 @@ export const eventLoopDelayHigh: AlertDefinition = {
     },
   ],
   scenarios: (ctx, [rule]) => {
-    const { fires, calm } = instances(ctx);
     const low = ctx.th.eventLoopDelaySeconds / 4;
     const high = ctx.th.eventLoopDelaySeconds * 2;
     return [
-      {
+      gaugeRisesScenario(ctx, rule!, {
         title: `loop delay p99 rises to ${num(high)} s: fires; stays at ${num(low)} s: silent`,
-        onsetSeconds: 2 * ctx.profile.rateSeconds,
-        settleSeconds: ctx.profile.rateSeconds,
-        build: (s) => {
-          s.gauge('loopDelayP99', fires, low, high);
-          s.gauge('loopDelayP99', calm, low, low);
-        },
-        expected: [{ rule: rule!, labels: pick(fires, ctx.q.byInstance), value: high }],
-      },
+        signal: 'loopDelayP99',
+        low,
+        high,
+      }),
     ];
   },
 };
@@ -342,7 +323,7 @@ export const eventLoopSaturated: AlertDefinition = {
   ],
   rules: (ctx) => [
     {
-      expr: `${maxBy(ctx.q.byInstance, `avg_over_time(${ctx.q.select('loopUtilization')}[${ctx.q.window()}])`)} > ${num(ctx.th.eventLoopUtilizationRatio)}`,
+      expr: instanceAverageAbove(ctx, 'loopUtilization', ctx.th.eventLoopUtilizationRatio),
       severity: 'ticket',
       forSeconds: forOf(ctx, 'medium'),
       summary: `Event loop of ${svc(ctx)} ${inst} is saturated`,
@@ -350,20 +331,15 @@ export const eventLoopSaturated: AlertDefinition = {
     },
   ],
   scenarios: (ctx, [rule]) => {
-    const { fires, calm } = instances(ctx);
     const low = ctx.th.eventLoopUtilizationRatio / 2;
     const high = (ctx.th.eventLoopUtilizationRatio + 1) / 2;
     return [
-      {
+      gaugeRisesScenario(ctx, rule!, {
         title: `utilization rises to ${num(high * 100)} %: fires; stays at ${num(low * 100)} %: silent`,
-        onsetSeconds: 2 * ctx.profile.rateSeconds,
-        settleSeconds: ctx.profile.rateSeconds,
-        build: (s) => {
-          s.gauge('loopUtilization', fires, low, high);
-          s.gauge('loopUtilization', calm, low, low);
-        },
-        expected: [{ rule: rule!, labels: pick(fires, ctx.q.byInstance), value: high }],
-      },
+        signal: 'loopUtilization',
+        low,
+        high,
+      }),
     ];
   },
 };
@@ -403,7 +379,7 @@ export const frequentRestarts: AlertDefinition = {
     },
   ],
   scenarios: (ctx, [rule]) => {
-    const { fires, calm } = instances(ctx);
+    const { fires, calm } = twoInstances(ctx);
     const { profile, th } = ctx;
     const step = profile.stepSeconds;
     const restarts = th.restartsPerWindow;

@@ -1,0 +1,81 @@
+import type { SignalKey } from '@eventscope/catalog';
+import {
+  type AlertContext,
+  pick,
+  type RuleInstance,
+  type Scenario,
+  scenarioService,
+  targetLabels,
+} from '../alert.js';
+import { increase, maxBy, num, sumBy } from '../promql.js';
+
+/**
+ * Rule and scenario shapes several alerts share: a counter that must not move, a per-instance
+ * gauge that must stay below a threshold. Each alert still words its own summary and titles.
+ */
+
+/** Two scrape targets of the scenario service: `fires` breaks at the onset, `calm` does not. */
+export function twoInstances(ctx: AlertContext): {
+  fires: Record<string, string>;
+  calm: Record<string, string>;
+} {
+  const service = scenarioService(ctx);
+  return {
+    fires: targetLabels(ctx, service, '10.0.0.1:9464'),
+    calm: targetLabels(ctx, service, '10.0.0.2:9464'),
+  };
+}
+
+/** Any increase of `signal` over the rate window, per `by`: for counters that should stay flat. */
+export const increasedAtAll = (ctx: AlertContext, signal: SignalKey, by: readonly string[]) =>
+  `${sumBy(by, increase(ctx.q.select(signal), ctx.profile.rateSeconds))} > 0`;
+
+/** `signal` rises by `perSecond` on `fires` and stays flat on `calm`: the increase over the window fires. */
+export function counterRisesScenario(
+  ctx: AlertContext,
+  rule: RuleInstance,
+  spec: {
+    title: string;
+    signal: SignalKey;
+    fires: Record<string, string>;
+    calm: Record<string, string>;
+    by: readonly string[];
+    perSecond: number;
+  },
+): Scenario {
+  const { signal, fires, calm, perSecond } = spec;
+  return {
+    title: spec.title,
+    onsetSeconds: 2 * ctx.profile.rateSeconds,
+    settleSeconds: ctx.profile.rateSeconds,
+    build: (s) => {
+      s.counter(signal, fires, 0, perSecond);
+      s.counter(signal, calm, 0, 0);
+    },
+    expected: [{ rule, labels: pick(fires, spec.by), value: perSecond * ctx.profile.rateSeconds }],
+  };
+}
+
+/** The worst instance's average of the gauge `signal` over the rate window is above `threshold`. */
+export const instanceAverageAbove = (ctx: AlertContext, signal: SignalKey, threshold: number) =>
+  `${maxBy(ctx.q.byInstance, `avg_over_time(${ctx.q.select(signal)}[${ctx.q.window()}])`)} > ${num(threshold)}`;
+
+/** The gauge `signal` rises from `low` to `high` on one instance and stays at `low` on another. */
+export function gaugeRisesScenario(
+  ctx: AlertContext,
+  rule: RuleInstance,
+  spec: { title: string; signal: SignalKey; low: number; high: number },
+): Scenario {
+  const { fires, calm } = twoInstances(ctx);
+  const { signal, low, high } = spec;
+  return {
+    title: spec.title,
+    onsetSeconds: 2 * ctx.profile.rateSeconds,
+    settleSeconds: ctx.profile.rateSeconds,
+    build: (s) => {
+      s.gauge(signal, fires, low, high);
+      s.gauge(signal, calm, low, low);
+    },
+    expected: [{ rule, labels: pick(fires, ctx.q.byInstance), value: high }],
+  };
+}
