@@ -27,6 +27,15 @@ function trafficFloor(ctx: AlertContext, labels: readonly string[], offsetSecond
   return `${on(labels)} ${sumBy(labels, rate(q.select('processDuration', 'count'), profile.rateSeconds, offsetSeconds))} > ${num(th.trafficFloorPerSecond)}`;
 }
 
+/** `(now / then) > factor`, one operand a line, the way the rule files show it. */
+const grewMoreThan = (now: string, then: string, factor: number) => [
+  `(`,
+  `  ${now}`,
+  `/`,
+  `  ${then}`,
+  `) > ${num(factor)}`,
+];
+
 const destinationOf = (ctx: AlertContext, destination: string, service?: string) => ({
   ...targetLabels(ctx, service ?? scenarioService(ctx), '10.0.0.1:9464'),
   [label.system]: 'nats',
@@ -85,11 +94,11 @@ export const latencyRegression: AlertDefinition = {
     return profile.latencyBaselines.map(
       (b): RuleInstance => ({
         expr: [
-          `(`,
-          `  ${quantile(0.99, q.byDestination, bucket, profile.rateSeconds)}`,
-          `/`,
-          `  ${quantile(0.99, q.byDestination, bucket, profile.rateSeconds, b.offsetSeconds)}`,
-          `) > ${num(th.latencyRegressionFactor)}`,
+          ...grewMoreThan(
+            quantile(0.99, q.byDestination, bucket, profile.rateSeconds),
+            quantile(0.99, q.byDestination, bucket, profile.rateSeconds, b.offsetSeconds),
+            th.latencyRegressionFactor,
+          ),
           `and ${trafficFloor(ctx, q.byDestination)}`,
           `and ${trafficFloor(ctx, q.byDestination, b.offsetSeconds)}`,
         ].join('\n'),
@@ -259,11 +268,7 @@ export const heapFloorGrowth: AlertDefinition = {
     return [
       {
         expr: [
-          `(`,
-          `  ${floor()}`,
-          `/`,
-          `  ${floor(profile.heapBaselineSeconds)}`,
-          `) > ${num(th.heapFloorGrowthFactor)}`,
+          ...grewMoreThan(floor(), floor(profile.heapBaselineSeconds), th.heapFloorGrowthFactor),
           `and ${trafficFloor(ctx, [q.service])}`,
         ].join('\n'),
         severity: 'ticket',
@@ -353,11 +358,7 @@ export const gcShareGrowth: AlertDefinition = {
     return [
       {
         expr: [
-          `(`,
-          `  ${share()}`,
-          `/`,
-          `  ${share(profile.gcBaselineSeconds)}`,
-          `) > ${num(th.gcShareGrowthFactor)}`,
+          ...grewMoreThan(share(), share(profile.gcBaselineSeconds), th.gcShareGrowthFactor),
           `and ${share()} > ${num(th.gcShareFloorRatio)}`,
           `and ${trafficFloor(ctx, [q.service])}`,
         ].join('\n'),
