@@ -15,8 +15,13 @@ import { type SettleTarget, SettleTargets } from './settle.js';
  *   redeliveries (`fields.redelivered`) are counted;
  * - `publish(exchange, routingKey, …)` and `sendToQueue(queue, …)`: trace context and creation
  *   time go into the message's `headers` property (the user's options are copied, not mutated);
- * - `ack`, `nack`, `reject`: settle outcomes (`ack`, `requeue`, `nack`/`reject` without requeue
- *   also count as dead-lettered, since RabbitMQ drops or dead-letters them).
+ * - `ack`, `nack`, `reject`, `ackAll`, `nackAll`: settle outcomes (`ack`, `requeue`, `nack`/`reject`
+ *   without requeue also count as dead-lettered, since RabbitMQ drops or dead-letters them).
+ *   `ack(message, true)` and `nack(message, true)` settle every outstanding delivery up to that
+ *   one, `ackAll`/`nackAll` every outstanding delivery, and each is counted once. Outstanding
+ *   deliveries are tracked by delivery tag per channel (only for consumers that ack: a `noAck`
+ *   consumer has nothing to settle) and forgotten when the channel closes, since the broker then
+ *   redelivers them.
  *
  * Event age comes from the producer's creation-time header, else from the AMQP `timestamp`
  * property (whole seconds, so coarse).
@@ -64,7 +69,10 @@ const amqpTimestamp = (message: ConsumeMessage) => {
 export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAdapterOptions = {}): C {
   const common = commonOptions(options, RABBITMQ_SYSTEM);
   const targets = new SettleTargets(common.system, options.consumerGroup, options.store);
-  const settleTargetOf = new WeakMap<Message, SettleTarget>();
+  // Deliveries not yet settled, by delivery tag. Tags grow on a channel, so the map's insertion
+  // order is tag order and "every delivery up to tag T" is a prefix of it.
+  const outstanding = new Map<number, SettleTarget>();
+  if (typeof channel.on === 'function') channel.on('close', () => outstanding.clear());
 
   const publishDestination =
     options.publishDestination ??
@@ -130,12 +138,13 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
         if (options.consumerGroup !== undefined) handlerOptions.consumerGroup = options.consumerGroup;
         if (options.slowThreshold !== undefined) handlerOptions.slowThreshold = options.slowThreshold;
         const instrumented = instrumentHandler(onMessage, handlerOptions);
+        const acks = (rest[0] as Options.Consume | undefined)?.noAck !== true;
         function onDelivery(this: unknown, message: ConsumeMessage | null) {
           // null means the broker cancelled the consumer: not an event.
           if (message === null) return onMessage.call(this, message);
           targets.guard(() => {
             const target = targets.get(destination);
-            settleTargetOf.set(message, target);
+            if (acks) outstanding.set(message.fields.deliveryTag, target);
             if (message.fields?.redelivered) target.redelivered();
           });
           return instrumented.call(this, message);
@@ -144,20 +153,50 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
       },
   );
 
-  const settle = (message: unknown, operation: string, requeue: boolean, start: number) => {
-    const target =
-      typeof message === 'object' && message !== null ? settleTargetOf.get(message as Message) : undefined;
-    if (!target) return;
-    settleTargetOf.delete(message as Message);
+  /** Take the outstanding deliveries a settle call covers: one tag, all up to it, or all. */
+  const take = (message: unknown, upTo: boolean | 'all'): Map<SettleTarget, number> => {
+    const taken = new Map<SettleTarget, number>();
+    const tag =
+      upTo === 'all'
+        ? Number.POSITIVE_INFINITY
+        : (message as Message | null | undefined)?.fields?.deliveryTag;
+    if (typeof tag !== 'number') return taken;
+    if (upTo === false) {
+      const target = outstanding.get(tag);
+      if (target) {
+        outstanding.delete(tag);
+        taken.set(target, 1);
+      }
+      return taken;
+    }
+    for (const [pendingTag, target] of outstanding) {
+      if (pendingTag > tag) break;
+      outstanding.delete(pendingTag);
+      taken.set(target, (taken.get(target) ?? 0) + 1);
+    }
+    return taken;
+  };
+
+  const settle = (
+    message: unknown,
+    operation: string,
+    upTo: boolean | 'all',
+    requeue: boolean,
+    start: number,
+  ) => {
     const seconds = (performance.now() - start) / 1000;
     targets.guard(() => {
-      if (operation === 'ack') target.settle('ack', operation, seconds);
-      else if (requeue) target.settle('requeue', operation, seconds);
-      else target.settle(operation === 'reject' ? 'reject' : 'nack', operation, seconds, 1, true);
+      for (const [target, count] of take(message, upTo)) {
+        if (operation === 'ack' || operation === 'ackAll') target.settle('ack', operation, seconds, count);
+        else if (requeue) target.settle('requeue', operation, seconds, count);
+        else target.settle(operation === 'reject' ? 'reject' : 'nack', operation, seconds, count, true);
+      }
     });
   };
 
-  // amqplib's defaults: nack and reject requeue unless told otherwise.
+  // amqplib's signatures and defaults: ack(message, allUpTo = false),
+  // nack(message, allUpTo = false, requeue = true), reject(message, requeue = true),
+  // ackAll(), nackAll(requeue = true).
   patchMethod(
     channel,
     'ack',
@@ -165,7 +204,7 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
       function ack(this: C, message: Message, ...rest: unknown[]) {
         const start = performance.now();
         const result = original.call(this, message, ...rest);
-        settle(message, 'ack', false, start);
+        settle(message, 'ack', rest[0] === true, false, start);
         return result;
       },
   );
@@ -176,7 +215,7 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
       function nack(this: C, message: Message, ...rest: unknown[]) {
         const start = performance.now();
         const result = original.call(this, message, ...rest);
-        settle(message, 'nack', rest[1] !== false, start);
+        settle(message, 'nack', rest[0] === true, rest[1] !== false, start);
         return result;
       },
   );
@@ -187,7 +226,29 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
       function reject(this: C, message: Message, ...rest: unknown[]) {
         const start = performance.now();
         const result = original.call(this, message, ...rest);
-        settle(message, 'reject', rest[0] !== false, start);
+        settle(message, 'reject', false, rest[0] !== false, start);
+        return result;
+      },
+  );
+  patchMethod(
+    channel,
+    'ackAll',
+    (original) =>
+      function ackAll(this: C, ...rest: unknown[]) {
+        const start = performance.now();
+        const result = original.apply(this, rest);
+        settle(undefined, 'ackAll', 'all', false, start);
+        return result;
+      },
+  );
+  patchMethod(
+    channel,
+    'nackAll',
+    (original) =>
+      function nackAll(this: C, ...rest: unknown[]) {
+        const start = performance.now();
+        const result = original.apply(this, rest);
+        settle(undefined, 'nackAll', 'all', rest[0] !== false, start);
         return result;
       },
   );

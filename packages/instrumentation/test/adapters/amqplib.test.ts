@@ -121,6 +121,67 @@ describe.skipIf(!available)('amqplib adapter against RabbitMQ on 127.0.0.1:5672'
     }
   });
 
+  it('settling many deliveries in one call (ack and nack up to a tag, ackAll, nackAll) counts each delivery once', async () => {
+    const store = new SignalStore();
+    const queue = uniqueName('es.bulk');
+    const connection = await connect(url);
+    try {
+      const channel = instrumentChannel(await connection.createChannel(), { ...base, store });
+      await channel.assertQueue(queue, { durable: false });
+      const window = 50;
+      await channel.prefetch(window);
+      // Four rounds of `window` deliveries each, settled as a batch consumer would:
+      // 1. nack up to the last one with requeue (amqplib's default): all come back redelivered;
+      // 2. nackAll(false): dropped (dead-lettered); 3. ackAll(); 4. ack up to every 10th one.
+      const rounds: ((last: ConsumeMessage) => void)[] = [
+        (last) => channel.nack(last, true),
+        () => channel.nackAll(false),
+        () => channel.ackAll(),
+      ];
+      let held: ConsumeMessage[] = [];
+      let deliveries = 0;
+      await channel.consume(queue, (msg) => {
+        if (!msg) return;
+        deliveries++;
+        held.push(msg);
+        const round = rounds[0];
+        if (round && held.length === window) {
+          rounds.shift();
+          const last = msg;
+          held = [];
+          round(last);
+        } else if (!round && held.length === 10) {
+          held = [];
+          channel.ack(msg, true);
+        }
+      });
+      // Deliveries: messages + window (the round-1 requeues); three rounds take 3 × window of
+      // them, round 4 the last 100.
+      const messages = 2 * window + 100;
+      for (let i = 0; i < messages; i++) channel.sendToQueue(queue, Buffer.from(`${i}`));
+      // Every message is delivered once, plus once more for each of the round-1 requeues.
+      await waitFor(() => deliveries === messages + window && held.length === 0, {
+        what: 'every delivery settled',
+        timeoutMs: 30_000,
+      });
+      const labels = { [attributes.destination]: queue };
+      const settled = (outcome: string) =>
+        counterTotal(store, 'settledEvents', { ...labels, [attributes.settleOutcome]: outcome });
+      expect(settled('requeue')).toBe(window);
+      expect(settled('nack')).toBe(window);
+      expect(counterTotal(store, 'deadLetteredEvents', labels)).toBe(window);
+      expect(settled('ack')).toBe(window + 100);
+      expect(counterTotal(store, 'redeliveredEvents', labels)).toBe(window);
+      expect(counterTotal(store, 'consumedMessages', labels)).toBe(messages + window);
+      // Nothing is left unacknowledged or queued at the broker: the counts match what it holds.
+      const { messageCount } = await channel.checkQueue(queue);
+      expect(messageCount).toBe(0);
+      await channel.deleteQueue(queue);
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('a throwing consume callback is counted with error.type and rethrown to amqplib unchanged', async () => {
     const store = new SignalStore();
     const queue = uniqueName('es.rejects');
