@@ -196,61 +196,27 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
 
   // amqplib's signatures and defaults: ack(message, allUpTo = false),
   // nack(message, allUpTo = false, requeue = true), reject(message, requeue = true),
-  // ackAll(), nackAll(requeue = true).
-  patchMethod(
-    channel,
-    'ack',
-    (original) =>
-      function ack(this: C, message: Message, ...rest: unknown[]) {
-        const start = performance.now();
-        const result = original.call(this, message, ...rest);
-        settle(message, 'ack', rest[0] === true, false, start);
-        return result;
-      },
-  );
-  patchMethod(
-    channel,
-    'nack',
-    (original) =>
-      function nack(this: C, message: Message, ...rest: unknown[]) {
-        const start = performance.now();
-        const result = original.call(this, message, ...rest);
-        settle(message, 'nack', rest[0] === true, rest[1] !== false, start);
-        return result;
-      },
-  );
-  patchMethod(
-    channel,
-    'reject',
-    (original) =>
-      function reject(this: C, message: Message, ...rest: unknown[]) {
-        const start = performance.now();
-        const result = original.call(this, message, ...rest);
-        settle(message, 'reject', false, rest[0] !== false, start);
-        return result;
-      },
-  );
-  patchMethod(
-    channel,
-    'ackAll',
-    (original) =>
-      function ackAll(this: C, ...rest: unknown[]) {
-        const start = performance.now();
-        const result = original.apply(this, rest);
-        settle(undefined, 'ackAll', 'all', false, start);
-        return result;
-      },
-  );
-  patchMethod(
-    channel,
-    'nackAll',
-    (original) =>
-      function nackAll(this: C, ...rest: unknown[]) {
-        const start = performance.now();
-        const result = original.apply(this, rest);
-        settle(undefined, 'nackAll', 'all', rest[0] !== false, start);
-        return result;
-      },
-  );
+  // ackAll(), nackAll(requeue = true). Each call reads as (message, up to, requeue).
+  const settleCalls: Record<string, (args: unknown[]) => [unknown, boolean | 'all', boolean]> = {
+    ack: ([message, allUpTo]) => [message, allUpTo === true, false],
+    nack: ([message, allUpTo, requeue]) => [message, allUpTo === true, requeue !== false],
+    reject: ([message, requeue]) => [message, false, requeue !== false],
+    ackAll: () => [undefined, 'all', false],
+    nackAll: ([requeue]) => [undefined, 'all', requeue !== false],
+  };
+  for (const [operation, read] of Object.entries(settleCalls)) {
+    patchMethod(
+      channel,
+      operation,
+      (original) =>
+        function settleCall(this: C, ...args: unknown[]) {
+          const start = performance.now();
+          const result = original.apply(this, args);
+          const [message, upTo, requeue] = read(args);
+          settle(message, operation, upTo, requeue, start);
+          return result;
+        },
+    );
+  }
   return channel;
 }
