@@ -1,9 +1,15 @@
 // Through-the-broker cost: the same producer → broker → consumer run, bare and instrumented, side
-// by side (interleaved, medians of 5 runs). NATS core and Redis Streams on 127.0.0.1; a broker
-// that is not running is reported as skipped. Run `pnpm build` first.
+// by side (interleaved, medians of 5 runs). NATS core, Redis Streams, RabbitMQ and MQTT (QoS 1)
+// on 127.0.0.1; a broker that is not running is reported as skipped. Adds `throughBroker` to
+// results.json (run after hot-path.js, as `pnpm bench` does). Run `pnpm build` first.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { connect as amqpConnect } from 'amqplib';
 import Redis from 'ioredis';
+import { connectAsync as mqttConnect } from 'mqtt';
 import { connect } from 'nats';
+import { instrumentChannel } from '../dist/adapters/amqplib.js';
+import { instrumentMqttClient } from '../dist/adapters/mqtt.js';
 import { instrumentNatsConnection } from '../dist/adapters/nats.js';
 import { instrumentRedisStreams, instrumentStreamHandler } from '../dist/adapters/redis-streams.js';
 import { SignalStore } from '../dist/store.js';
@@ -58,10 +64,58 @@ async function redisRun(instrumented) {
   return ms;
 }
 
+async function rabbitRun(instrumented) {
+  const connection = await amqpConnect('amqp://guest:guest@127.0.0.1:5672');
+  const raw = await connection.createChannel();
+  const channel = instrumented ? instrumentChannel(raw, options()) : raw;
+  const queue = `bench.${Math.random().toString(36).slice(2)}`;
+  await channel.assertQueue(queue, { durable: false, autoDelete: true });
+  await channel.prefetch(1000);
+  let n = 0;
+  let done;
+  const finished = new Promise((r) => (done = r));
+  await channel.consume(queue, (msg) => {
+    channel.ack(msg);
+    if (++n === EVENTS) done();
+  });
+  const start = performance.now();
+  const body = Buffer.from('x');
+  for (let i = 0; i < EVENTS; i++) {
+    if (!channel.sendToQueue(queue, body)) await new Promise((r) => channel.once('drain', r));
+  }
+  await finished;
+  const ms = performance.now() - start;
+  await connection.close();
+  return ms;
+}
+
+async function mqttRun(instrumented) {
+  const raw = [
+    await mqttConnect('mqtt://127.0.0.1:1883', { protocolVersion: 5, clean: true }),
+    await mqttConnect('mqtt://127.0.0.1:1883', { protocolVersion: 5, clean: true }),
+  ];
+  const [pub, sub] = instrumented ? raw.map((c) => instrumentMqttClient(c, options())) : raw;
+  const topic = `bench/${Math.random().toString(36).slice(2)}`;
+  let n = 0;
+  let done;
+  const finished = new Promise((r) => (done = r));
+  sub.on('message', () => ++n === EVENTS && done());
+  await sub.subscribeAsync(topic, { qos: 1 });
+  const start = performance.now();
+  for (let i = 0; i < EVENTS; i += 500)
+    await Promise.all(Array.from({ length: 500 }, () => pub.publishAsync(topic, 'x', { qos: 1 })));
+  await finished;
+  const ms = performance.now() - start;
+  for (const c of raw) await c.endAsync();
+  return ms;
+}
+
 const results = {};
 for (const [name, run] of [
   ['nats-core', natsRun],
   ['redis-streams', redisRun],
+  ['rabbitmq', rabbitRun],
+  ['mqtt', mqttRun],
 ]) {
   try {
     const bare = [];
@@ -83,3 +137,14 @@ for (const [name, run] of [
   }
 }
 console.table(results);
+
+const resultsFile = new URL('./results.json', import.meta.url);
+let saved = {};
+try {
+  saved = JSON.parse(readFileSync(resultsFile, 'utf8'));
+} catch {
+  // no hot-path results yet: write the broker figures alone
+}
+saved.throughBroker = { runs: RUNS, measuredAt: new Date().toISOString(), results };
+writeFileSync(resultsFile, `${JSON.stringify(saved, null, 2)}\n`);
+console.log(`wrote ${resultsFile.pathname} (throughBroker)`);

@@ -62,7 +62,7 @@ export interface CommonOptions {
   /**
    * Pipeline age across hops, opt-in (default false) because it costs on the hot path. A handler
    * records `eventscope.pipeline.age` and runs inside the pipeline's origin time (an
-   * AsyncLocalStorage scope, about 200–300 ns per event that has a creation time); a producer called
+   * AsyncLocalStorage scope, about 0.5 µs and 1 kB per hop in `pnpm bench`); a producer called
    * from inside such a handler writes that origin into the outgoing message (`eventscope-origin`).
    * Turn it on for the consumers and the producers of every hop the pipeline should span.
    */
