@@ -196,13 +196,15 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
 
   // amqplib's signatures and defaults: ack(message, allUpTo = false),
   // nack(message, allUpTo = false, requeue = true), reject(message, requeue = true),
-  // ackAll(), nackAll(requeue = true). Each call reads as (message, up to, requeue).
+  // ackAll(), nackAll(requeue = true); it reads `allUpTo` and a given `requeue` as truthy or not.
+  // Each call reads as (message, up to, requeue).
+  const requeues = (requeue: unknown) => requeue === undefined || Boolean(requeue);
   const settleCalls: Record<string, (args: unknown[]) => [unknown, boolean | 'all', boolean]> = {
-    ack: ([message, allUpTo]) => [message, allUpTo === true, false],
-    nack: ([message, allUpTo, requeue]) => [message, allUpTo === true, requeue !== false],
-    reject: ([message, requeue]) => [message, false, requeue !== false],
+    ack: ([message, allUpTo]) => [message, Boolean(allUpTo), false],
+    nack: ([message, allUpTo, requeue]) => [message, Boolean(allUpTo), requeues(requeue)],
+    reject: ([message, requeue]) => [message, false, requeues(requeue)],
     ackAll: () => [undefined, 'all', false],
-    nackAll: ([requeue]) => [undefined, 'all', requeue !== false],
+    nackAll: ([requeue]) => [undefined, 'all', requeues(requeue)],
   };
   for (const [operation, read] of Object.entries(settleCalls)) {
     patchMethod(
