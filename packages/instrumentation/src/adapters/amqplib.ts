@@ -38,6 +38,9 @@ export interface AmqpAdapterOptions extends AdapterOptions {
 
 type Headers = Record<string, unknown>;
 
+/** Stands for "every outstanding delivery" where a settle call names no message (`ackAll`, `nackAll`). */
+const ALL = Symbol('all outstanding deliveries');
+
 const headerReader: CarrierReader<ConsumeMessage, Headers> = {
   carrier: (message) => message.properties?.headers as Headers | undefined,
   get: (headers, key) => headerText(headers[key]),
@@ -153,60 +156,57 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
       },
   );
 
-  /** Take the outstanding deliveries a settle call covers: one tag, all up to it, or all. */
-  const take = (message: unknown, upTo: boolean | 'all'): Map<SettleTarget, number> => {
-    const taken = new Map<SettleTarget, number>();
-    const tag =
-      upTo === 'all'
-        ? Number.POSITIVE_INFINITY
-        : (message as Message | null | undefined)?.fields?.deliveryTag;
-    if (typeof tag !== 'number') return taken;
-    if (upTo === false) {
-      const target = outstanding.get(tag);
-      if (target) {
-        outstanding.delete(tag);
-        taken.set(target, 1);
-      }
-      return taken;
-    }
-    for (const [pendingTag, target] of outstanding) {
-      if (pendingTag > tag) break;
-      outstanding.delete(pendingTag);
-      taken.set(target, (taken.get(target) ?? 0) + 1);
-    }
-    return taken;
+  const record = (
+    target: SettleTarget,
+    operation: string,
+    requeue: boolean,
+    seconds: number,
+    count: number,
+  ) => {
+    if (operation === 'ack' || operation === 'ackAll') target.settle('ack', operation, seconds, count);
+    else if (requeue) target.settle('requeue', operation, seconds, count);
+    else target.settle(operation === 'reject' ? 'reject' : 'nack', operation, seconds, count, true);
   };
 
-  const settle = (
-    message: unknown,
-    operation: string,
-    upTo: boolean | 'all',
-    requeue: boolean,
-    start: number,
-  ) => {
+  /**
+   * Record one settle call over the outstanding deliveries it covers: one tag (the per-event path:
+   * no allocation), or every one up to a tag (`upTo`), or all of them (`tag` Infinity).
+   */
+  const settle = (operation: string, message: unknown, upTo: boolean, requeue: boolean, start: number) => {
     const seconds = (performance.now() - start) / 1000;
     targets.guard(() => {
-      for (const [target, count] of take(message, upTo)) {
-        if (operation === 'ack' || operation === 'ackAll') target.settle('ack', operation, seconds, count);
-        else if (requeue) target.settle('requeue', operation, seconds, count);
-        else target.settle(operation === 'reject' ? 'reject' : 'nack', operation, seconds, count, true);
+      const tag =
+        message === ALL ? Number.POSITIVE_INFINITY : (message as Message | null)?.fields?.deliveryTag;
+      if (typeof tag !== 'number') return;
+      if (!upTo) {
+        const target = outstanding.get(tag);
+        if (target === undefined) return;
+        outstanding.delete(tag);
+        record(target, operation, requeue, seconds, 1);
+        return;
       }
+      const counts = new Map<SettleTarget, number>();
+      for (const [pendingTag, target] of outstanding) {
+        if (pendingTag > tag) break;
+        outstanding.delete(pendingTag);
+        counts.set(target, (counts.get(target) ?? 0) + 1);
+      }
+      for (const [target, count] of counts) record(target, operation, requeue, seconds, count);
     });
   };
 
   // amqplib's signatures and defaults: ack(message, allUpTo = false),
   // nack(message, allUpTo = false, requeue = true), reject(message, requeue = true),
   // ackAll(), nackAll(requeue = true); it reads `allUpTo` and a given `requeue` as truthy or not.
-  // Each call reads as (message, up to, requeue).
   const requeues = (requeue: unknown) => requeue === undefined || Boolean(requeue);
-  const settleCalls: Record<string, (args: unknown[]) => [unknown, boolean | 'all', boolean]> = {
-    ack: ([message, allUpTo]) => [message, Boolean(allUpTo), false],
-    nack: ([message, allUpTo, requeue]) => [message, Boolean(allUpTo), requeues(requeue)],
-    reject: ([message, requeue]) => [message, false, requeues(requeue)],
-    ackAll: () => [undefined, 'all', false],
-    nackAll: ([requeue]) => [undefined, 'all', requeues(requeue)],
+  const settleCalls: Record<string, (args: unknown[], start: number) => void> = {
+    ack: (args, start) => settle('ack', args[0], Boolean(args[1]), false, start),
+    nack: (args, start) => settle('nack', args[0], Boolean(args[1]), requeues(args[2]), start),
+    reject: (args, start) => settle('reject', args[0], false, requeues(args[1]), start),
+    ackAll: (_args, start) => settle('ackAll', ALL, true, false, start),
+    nackAll: (args, start) => settle('nackAll', ALL, true, requeues(args[0]), start),
   };
-  for (const [operation, read] of Object.entries(settleCalls)) {
+  for (const [operation, recordCall] of Object.entries(settleCalls)) {
     patchMethod(
       channel,
       operation,
@@ -214,8 +214,7 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
         function settleCall(this: C, ...args: unknown[]) {
           const start = performance.now();
           const result = original.apply(this, args);
-          const [message, upTo, requeue] = read(args);
-          settle(message, operation, upTo, requeue, start);
+          recordCall(args, start);
           return result;
         },
     );
