@@ -1,0 +1,143 @@
+/**
+ * Every threshold the toolkit judges a value by, in one place: the alerts fire at these values and
+ * the dashboards turn a panel red at exactly the same ones. Names carry their unit: `Seconds`,
+ * `Ratio` (0 to 1), `PerSecond`, `Factor`, `PerWindow`.
+ */
+export interface Thresholds {
+  /** Events per second a destination must handle (now and at the baseline) before regression and ratio alerts may fire. */
+  trafficFloorPerSecond: number;
+  /** p99 processing time now divided by the baseline's p99. */
+  latencyRegressionFactor: number;
+  /** Throughput now divided by the baseline's throughput, below which throughput has dropped. */
+  throughputDropRatio: number;
+  /** Heap floor (lowest heap used over the window) now divided by the baseline's floor. */
+  heapFloorGrowthFactor: number;
+  /** Share of wall time in GC now divided by the baseline's share. */
+  gcShareGrowthFactor: number;
+  /** Share of wall time in GC pauses, 0 to 1. */
+  gcTimeShareRatio: number;
+  /** Lowest GC time share at which a growth against the baseline is worth an alert. */
+  gcShareFloorRatio: number;
+  /** p99 of major GC pauses. */
+  majorGcPauseSeconds: number;
+  /** Heap used divided by V8's heap size limit. */
+  heapLimitRatio: number;
+  /** How far ahead the heap growth is extrapolated, in seconds. */
+  memoryPredictionSeconds: number;
+  /** Event-loop delay p99. */
+  eventLoopDelaySeconds: number;
+  /** Event-loop utilization, 0 to 1. */
+  eventLoopUtilizationRatio: number;
+  /** Process restarts within the restart window. */
+  restartsPerWindow: number;
+  /** Median event age (backlog) above which a growing age alerts. */
+  eventAgeSeconds: number;
+  /** Failed events divided by all events. */
+  errorRatio: number;
+  /** Events with unreadable trace or timing headers divided by all events. */
+  propagationErrorRatio: number;
+}
+
+export const defaultThresholds: Readonly<Thresholds> = {
+  trafficFloorPerSecond: 0.1,
+  latencyRegressionFactor: 1.5,
+  throughputDropRatio: 0.5,
+  heapFloorGrowthFactor: 1.5,
+  gcShareGrowthFactor: 2,
+  gcTimeShareRatio: 0.1,
+  gcShareFloorRatio: 0.02,
+  majorGcPauseSeconds: 0.1,
+  heapLimitRatio: 0.9,
+  memoryPredictionSeconds: 4 * 3600,
+  eventLoopDelaySeconds: 0.1,
+  eventLoopUtilizationRatio: 0.9,
+  restartsPerWindow: 3,
+  eventAgeSeconds: 60,
+  errorRatio: 0.05,
+  propagationErrorRatio: 0.01,
+};
+
+export type ThresholdUnit = 'seconds' | 'ratio' | 'factor' | 'perSecond' | 'count';
+
+export const thresholdUnits: Readonly<Record<keyof Thresholds, ThresholdUnit>> = {
+  trafficFloorPerSecond: 'perSecond',
+  latencyRegressionFactor: 'factor',
+  throughputDropRatio: 'ratio',
+  heapFloorGrowthFactor: 'factor',
+  gcShareGrowthFactor: 'factor',
+  gcTimeShareRatio: 'ratio',
+  gcShareFloorRatio: 'ratio',
+  majorGcPauseSeconds: 'seconds',
+  heapLimitRatio: 'ratio',
+  memoryPredictionSeconds: 'seconds',
+  eventLoopDelaySeconds: 'seconds',
+  eventLoopUtilizationRatio: 'ratio',
+  restartsPerWindow: 'count',
+  eventAgeSeconds: 'seconds',
+  errorRatio: 'ratio',
+  propagationErrorRatio: 'ratio',
+};
+
+/** Pause and delay thresholds over this many seconds are almost surely milliseconds. */
+export const shortSecondsLimit: Readonly<Partial<Record<keyof Thresholds, number>>> = {
+  majorGcPauseSeconds: 10,
+  eventLoopDelaySeconds: 10,
+};
+
+/** One colour step of a panel: the value from which the colour applies. */
+export interface ThresholdStep {
+  value: number;
+  color: string;
+}
+
+/**
+ * Quantities a dashboard panel colours. Where an alert judges the same quantity, the panel turns
+ * red exactly at the alert's threshold (`alert`); `warn` is where it turns orange first.
+ */
+interface PanelScale {
+  warn: number;
+  /** The alert threshold the red step equals, or a fixed red step for a quantity no alert judges. */
+  red: keyof Thresholds | number;
+}
+
+const panelScales = {
+  /** Share of processed events that failed. */
+  errorRatio: { warn: 0.01, red: 'errorRatio' },
+  /** p99 handler processing time, seconds. */
+  processingLatencyP99: { warn: 0.1, red: 0.5 },
+  /** p99 event age when the handler starts, seconds. */
+  eventAgeP99: { warn: 1, red: 10 },
+  /** GC pause time inside running handlers over handler time. */
+  handlerTimeInGc: { warn: 0.05, red: 0.15 },
+  /** GC pause time over wall-clock time, per process. */
+  timeInGc: { warn: 0.05, red: 'gcTimeShareRatio' },
+  /** V8 heap in use over the heap size limit. */
+  heapUsedOfLimit: { warn: 0.7, red: 'heapLimitRatio' },
+  /** p99 event-loop delay, seconds. */
+  loopDelayP99: { warn: 0.05, red: 'eventLoopDelaySeconds' },
+  /** Share of time the event loop was busy. */
+  loopUtilization: { warn: 0.7, red: 'eventLoopUtilizationRatio' },
+  /** Relative change against a baseline where higher is worse. */
+  regression: { warn: 0.1, red: 0.2 },
+} as const satisfies Record<string, PanelScale>;
+
+export type PanelQuantity = keyof typeof panelScales;
+export const panelQuantities = Object.keys(panelScales) as PanelQuantity[];
+
+/** The alert threshold a panel quantity's red step equals, when an alert judges it. */
+export function alertThresholdOf(quantity: PanelQuantity): keyof Thresholds | undefined {
+  const red: PanelScale['red'] = panelScales[quantity].red;
+  return typeof red === 'string' ? red : undefined;
+}
+
+/** Orange then red steps for a quantity, red at the configured alert threshold where one exists. */
+export function panelSteps(quantity: PanelQuantity, thresholds: Thresholds): readonly ThresholdStep[] {
+  const scale: PanelScale = panelScales[quantity];
+  const red = typeof scale.red === 'string' ? thresholds[scale.red] : scale.red;
+  // A user who lowers an alert threshold below the default warning level gets orange at half of it.
+  const warn = scale.warn < red ? scale.warn : Number((red / 2).toPrecision(12));
+  return [
+    { value: warn, color: 'orange' },
+    { value: red, color: 'red' },
+  ];
+}
