@@ -1,6 +1,7 @@
 // Rewrites the generated signal table in every README that carries the markers
-// (SIGNALS_BEGIN … SIGNALS_END), from the signal catalog. `--check` changes nothing and exits 1
-// when a README is stale, naming it. Needs the catalog built (`pnpm build`).
+// (SIGNALS_BEGIN … SIGNALS_END), from the signal catalog, and the published JSON Schema of
+// eventscope.config.* from the config package's schema. `--check` changes nothing and exits 1
+// when a file is stale, naming it. Needs the packages built (`pnpm build`).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -51,19 +52,34 @@ export async function signalBlocks() {
   return blocks;
 }
 
+/** The config's JSON Schema file, current and regenerated. */
+export async function configSchemaFile() {
+  const entry = join(root, 'packages/config/dist/index.js');
+  if (!existsSync(entry)) throw new Error('packages/config is not built; run `pnpm build` first');
+  const { CONFIG_SCHEMA_FILE, configJsonSchema } = await import(pathToFileURL(entry).href);
+  const absolute = join(root, 'packages/config', CONFIG_SCHEMA_FILE);
+  const current = existsSync(absolute) ? readFileSync(absolute, 'utf8') : '';
+  return {
+    path: relative(root, absolute),
+    absolute,
+    current,
+    generated: `${JSON.stringify(configJsonSchema(), null, 2)}\n`,
+  };
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const check = process.argv.includes('--check');
   const stale = [];
-  for (const block of await signalBlocks()) {
+  for (const block of [...(await signalBlocks()), await configSchemaFile()]) {
     if (block.current === block.generated) continue;
     stale.push(block.path);
     if (!check) writeFileSync(block.absolute, block.generated);
   }
   if (check && stale.length > 0) {
-    console.error(`stale signal tables in: ${stale.join(', ')} — run \`pnpm docs\``);
+    console.error(`stale generated docs: ${stale.join(', ')} — run \`pnpm docs\``);
     process.exit(1);
   }
   console.log(
-    check ? 'signal tables are current' : `rewrote ${stale.length} README(s): ${stale.join(', ') || 'none'}`,
+    check ? 'generated docs are current' : `rewrote ${stale.length} file(s): ${stale.join(', ') || 'none'}`,
   );
 }

@@ -1,82 +1,93 @@
+type ThresholdUnitName = 'seconds' | 'ratio' | 'factor' | 'perSecond' | 'count';
+
+interface ThresholdSpec {
+  readonly unit: ThresholdUnitName;
+  readonly default: number;
+  readonly description: string;
+}
+
+const thresholdSpecs = {
+  trafficFloorPerSecond: {
+    unit: 'perSecond',
+    default: 0.1,
+    description:
+      'Events per second a destination must handle (now and at the baseline) before regression and ratio alerts may fire.',
+  },
+  latencyRegressionFactor: {
+    unit: 'factor',
+    default: 1.5,
+    description: "p99 processing time now divided by the baseline's p99.",
+  },
+  throughputDropRatio: {
+    unit: 'ratio',
+    default: 0.5,
+    description: "Throughput now divided by the baseline's throughput, below which throughput has dropped.",
+  },
+  heapFloorGrowthFactor: {
+    unit: 'factor',
+    default: 1.5,
+    description: "Heap floor (lowest heap used over the window) now divided by the baseline's floor.",
+  },
+  gcShareGrowthFactor: {
+    unit: 'factor',
+    default: 2,
+    description: "Share of wall time in GC now divided by the baseline's share.",
+  },
+  gcTimeShareRatio: { unit: 'ratio', default: 0.1, description: 'Share of wall time in GC pauses, 0 to 1.' },
+  gcShareFloorRatio: {
+    unit: 'ratio',
+    default: 0.02,
+    description: 'Lowest GC time share at which a growth against the baseline is worth an alert.',
+  },
+  majorGcPauseSeconds: { unit: 'seconds', default: 0.1, description: 'p99 of major GC pauses, seconds.' },
+  heapLimitRatio: { unit: 'ratio', default: 0.9, description: "Heap used divided by V8's heap size limit." },
+  memoryPredictionSeconds: {
+    unit: 'seconds',
+    default: 4 * 3600,
+    description: 'How far ahead the heap growth is extrapolated, in whole seconds.',
+  },
+  eventLoopDelaySeconds: { unit: 'seconds', default: 0.1, description: 'Event-loop delay p99, seconds.' },
+  eventLoopUtilizationRatio: { unit: 'ratio', default: 0.9, description: 'Event-loop utilization, 0 to 1.' },
+  restartsPerWindow: {
+    unit: 'count',
+    default: 3,
+    description: 'Process restarts within the restart window.',
+  },
+  eventAgeSeconds: {
+    unit: 'seconds',
+    default: 60,
+    description: 'Median event age (backlog) above which a growing age alerts.',
+  },
+  errorRatio: { unit: 'ratio', default: 0.05, description: 'Failed events divided by all events.' },
+  propagationErrorRatio: {
+    unit: 'ratio',
+    default: 0.01,
+    description: 'Events with unreadable trace or timing headers divided by all events.',
+  },
+} as const satisfies Record<string, ThresholdSpec>;
+
 /**
  * Every threshold the toolkit judges a value by, in one place: the alerts fire at these values and
  * the dashboards turn a panel red at exactly the same ones. Names carry their unit: `Seconds`,
  * `Ratio` (0 to 1), `PerSecond`, `Factor`, `PerWindow`.
  */
-export interface Thresholds {
-  /** Events per second a destination must handle (now and at the baseline) before regression and ratio alerts may fire. */
-  trafficFloorPerSecond: number;
-  /** p99 processing time now divided by the baseline's p99. */
-  latencyRegressionFactor: number;
-  /** Throughput now divided by the baseline's throughput, below which throughput has dropped. */
-  throughputDropRatio: number;
-  /** Heap floor (lowest heap used over the window) now divided by the baseline's floor. */
-  heapFloorGrowthFactor: number;
-  /** Share of wall time in GC now divided by the baseline's share. */
-  gcShareGrowthFactor: number;
-  /** Share of wall time in GC pauses, 0 to 1. */
-  gcTimeShareRatio: number;
-  /** Lowest GC time share at which a growth against the baseline is worth an alert. */
-  gcShareFloorRatio: number;
-  /** p99 of major GC pauses. */
-  majorGcPauseSeconds: number;
-  /** Heap used divided by V8's heap size limit. */
-  heapLimitRatio: number;
-  /** How far ahead the heap growth is extrapolated, in seconds. */
-  memoryPredictionSeconds: number;
-  /** Event-loop delay p99. */
-  eventLoopDelaySeconds: number;
-  /** Event-loop utilization, 0 to 1. */
-  eventLoopUtilizationRatio: number;
-  /** Process restarts within the restart window. */
-  restartsPerWindow: number;
-  /** Median event age (backlog) above which a growing age alerts. */
-  eventAgeSeconds: number;
-  /** Failed events divided by all events. */
-  errorRatio: number;
-  /** Events with unreadable trace or timing headers divided by all events. */
-  propagationErrorRatio: number;
-}
+export type Thresholds = { -readonly [K in keyof typeof thresholdSpecs]: number };
+export type ThresholdUnit = ThresholdUnitName;
 
-export const defaultThresholds: Readonly<Thresholds> = {
-  trafficFloorPerSecond: 0.1,
-  latencyRegressionFactor: 1.5,
-  throughputDropRatio: 0.5,
-  heapFloorGrowthFactor: 1.5,
-  gcShareGrowthFactor: 2,
-  gcTimeShareRatio: 0.1,
-  gcShareFloorRatio: 0.02,
-  majorGcPauseSeconds: 0.1,
-  heapLimitRatio: 0.9,
-  memoryPredictionSeconds: 4 * 3600,
-  eventLoopDelaySeconds: 0.1,
-  eventLoopUtilizationRatio: 0.9,
-  restartsPerWindow: 3,
-  eventAgeSeconds: 60,
-  errorRatio: 0.05,
-  propagationErrorRatio: 0.01,
-};
+const thresholdKeys = Object.keys(thresholdSpecs) as (keyof Thresholds)[];
+const fromSpecs = <T>(pick: (spec: ThresholdSpec) => T) =>
+  Object.fromEntries(thresholdKeys.map((key) => [key, pick(thresholdSpecs[key])])) as Record<
+    keyof Thresholds,
+    T
+  >;
 
-export type ThresholdUnit = 'seconds' | 'ratio' | 'factor' | 'perSecond' | 'count';
-
-export const thresholdUnits: Readonly<Record<keyof Thresholds, ThresholdUnit>> = {
-  trafficFloorPerSecond: 'perSecond',
-  latencyRegressionFactor: 'factor',
-  throughputDropRatio: 'ratio',
-  heapFloorGrowthFactor: 'factor',
-  gcShareGrowthFactor: 'factor',
-  gcTimeShareRatio: 'ratio',
-  gcShareFloorRatio: 'ratio',
-  majorGcPauseSeconds: 'seconds',
-  heapLimitRatio: 'ratio',
-  memoryPredictionSeconds: 'seconds',
-  eventLoopDelaySeconds: 'seconds',
-  eventLoopUtilizationRatio: 'ratio',
-  restartsPerWindow: 'count',
-  eventAgeSeconds: 'seconds',
-  errorRatio: 'ratio',
-  propagationErrorRatio: 'ratio',
-};
+export const defaultThresholds: Readonly<Thresholds> = fromSpecs((spec) => spec.default);
+export const thresholdUnits: Readonly<Record<keyof Thresholds, ThresholdUnit>> = fromSpecs(
+  (spec) => spec.unit,
+);
+export const thresholdDescriptions: Readonly<Record<keyof Thresholds, string>> = fromSpecs(
+  (spec) => spec.description,
+);
 
 /** Pause and delay thresholds over this many seconds are almost surely milliseconds. */
 export const shortSecondsLimit: Readonly<Partial<Record<keyof Thresholds, number>>> = {
