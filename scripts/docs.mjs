@@ -67,10 +67,25 @@ export async function configSchemaFile() {
   };
 }
 
+/** The config README's threshold table, current and regenerated. */
+export async function thresholdBlock() {
+  const { THRESHOLDS_BEGIN, THRESHOLDS_END, renderThresholdTable } = await import(
+    pathToFileURL(join(root, 'packages/config/dist/index.js')).href
+  );
+  const absolute = join(root, 'packages/config/README.md');
+  const current = readFileSync(absolute, 'utf8');
+  const start = current.indexOf(THRESHOLDS_BEGIN);
+  const end = current.indexOf(THRESHOLDS_END);
+  if (start < 0 || end < start)
+    throw new Error(`${absolute} has no ${THRESHOLDS_BEGIN} … ${THRESHOLDS_END} block`);
+  const generated = `${current.slice(0, start)}${THRESHOLDS_BEGIN}\n${renderThresholdTable()}\n${current.slice(end)}`;
+  return { path: relative(root, absolute), absolute, current, generated };
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const check = process.argv.includes('--check');
   const stale = [];
-  for (const block of [...(await signalBlocks()), await configSchemaFile()]) {
+  for (const block of [...(await signalBlocks()), await configSchemaFile(), await thresholdBlock()]) {
     if (block.current === block.generated) continue;
     stale.push(block.path);
     if (!check) writeFileSync(block.absolute, block.generated);

@@ -123,7 +123,14 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
 /** A minimal prometheus.yml scraping the given targets every `interval`. */
 export function scrapeConfig(
   targets: string[],
-  options: { interval?: string; job?: string; ruleFiles?: string[]; alertmanager?: string } = {},
+  options: {
+    interval?: string;
+    job?: string;
+    ruleFiles?: string[];
+    alertmanager?: string;
+    /** Target labels every scraped series gets (e.g. `namespace`, `cluster`), as service discovery would add them. */
+    labels?: Record<string, string>;
+  } = {},
 ): string {
   const interval = options.interval ?? '1s';
   const lines = ['global:', `  scrape_interval: ${interval}`, `  evaluation_interval: ${interval}`];
@@ -144,5 +151,8 @@ export function scrapeConfig(
     '    static_configs:',
     `      - targets: [${targets.map((t) => JSON.stringify(t)).join(', ')}]`,
   );
+  if (options.labels && Object.keys(options.labels).length) {
+    lines.push(`        labels: ${JSON.stringify(options.labels)}`);
+  }
   return `${lines.join('\n')}\n`;
 }
