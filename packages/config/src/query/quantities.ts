@@ -1,5 +1,6 @@
 import type { SignalKey } from '@eventscope/catalog';
-import { label, num, type Queries, sum } from './vocabulary.js';
+import type { ResolvedSlo } from '../resolve.js';
+import { equals, label, num, type Queries, sum } from './vocabulary.js';
 
 /**
  * The derived quantities, each defined once: dashboards, alerts, recording rules, `report` and
@@ -67,4 +68,45 @@ export function handlerTimeInGc(q: Queries, by: readonly string[], window: strin
 /** V8 heap in use, summed over spaces (and over instances, unless `by` keeps them). */
 export function heapUsed(q: Queries, by: readonly string[]): string {
   return sum(by, q.instant('heapUsed'));
+}
+
+/**
+ * Share of processed events that failed, per error type (`error.type`): the failures of each type
+ * over all events, so the shares add up to the error ratio.
+ */
+export function errorRatioByType(q: Queries, by: readonly string[], window: string): string {
+  const failed = q.sumRate([...by, label.errorType], 'processDuration', 'count', window, [
+    `${label.errorType}!=""`,
+  ]);
+  const all = q.sumRate(by, 'processDuration', 'count', window);
+  return `${failed} / ignoring (${label.errorType}) group_left ${all}`;
+}
+
+/** The queries narrowed to the service and destination an objective applies to (when it names them). */
+export function sloScope(q: Queries, slo: Pick<ResolvedSlo, 'service' | 'destination'>): Queries {
+  const own = [
+    ...(slo.service !== undefined ? [equals(q.service, slo.service)] : []),
+    ...(slo.destination !== undefined ? [equals(label.destination, slo.destination)] : []),
+  ];
+  if (own.length === 0) return q;
+  const filters = q.scope.filters;
+  return q.withFilters((signal) => [...(filters?.(signal) ?? []), ...own]);
+}
+
+/**
+ * Share of bad events of a service level objective, within its service and destination: failed
+ * events (errors), events processed in over the threshold (latency), events older than the
+ * threshold when processing starts (freshness). Its burn rate is this over the error budget.
+ */
+export function sloBadShare(
+  q: Queries,
+  slo: Pick<ResolvedSlo, 'kind' | 'threshold' | 'service' | 'destination'>,
+  by: readonly string[],
+  window: string,
+): string {
+  const scoped = sloScope(q, slo);
+  if (slo.kind === 'errors') return errorRatio(scoped, by, window);
+  if (slo.threshold === undefined) throw new Error(`a ${slo.kind} objective needs a threshold`);
+  const signal: SignalKey = slo.kind === 'latency' ? 'processDuration' : 'eventAge';
+  return `1 - (${shareWithin(scoped, signal, slo.threshold, by, window)})`;
 }
