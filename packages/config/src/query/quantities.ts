@@ -1,6 +1,6 @@
 import type { SignalKey } from '@eventscope/catalog';
 import type { ResolvedSlo } from '../resolve.js';
-import { equals, label, num, type Queries, sum } from './vocabulary.js';
+import { equals, label, max, num, on, type Queries, sum } from './vocabulary.js';
 
 /**
  * The derived quantities, each defined once: dashboards, alerts, recording rules, `report` and
@@ -109,4 +109,19 @@ export function sloBadShare(
   if (slo.threshold === undefined) throw new Error(`a ${slo.kind} objective needs a threshold`);
   const signal: SignalKey = slo.kind === 'latency' ? 'processDuration' : 'eventAge';
   return `1 - (${shareWithin(scoped, signal, slo.threshold, by, window)})`;
+}
+
+/** V8 heap in use over the heap size limit, per `by` (which should keep the instance: each process has its own limit). */
+export function heapUsedOfLimit(q: Queries, by: readonly string[]): string {
+  return `${heapUsed(q, by)} / ${on(by)} ${max(by, q.instant('heapSizeLimit'))}`;
+}
+
+/**
+ * Share of consumed events whose trace or timing headers could not be read, and 0 (not "no data")
+ * where events were consumed without a bad header.
+ */
+export function propagationErrorRatio(q: Queries, by: readonly string[], window: string): string {
+  const unreadable = q.sumRate(by, 'propagationErrors', 'value', window);
+  const consumed = q.sumRate(by, 'consumedMessages', 'value', window);
+  return `(${unreadable} or 0 * ${consumed}) / ${consumed}`;
 }
