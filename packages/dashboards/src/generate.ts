@@ -1,3 +1,4 @@
+import { type EventscopeConfig, type ResolvedConfig, resolveConfig } from '@eventscope/config';
 import type {
   Dashboard as SdkDashboard,
   VariableModel as SdkVariable,
@@ -8,7 +9,6 @@ import { type DashboardKind, dashboardKinds, dashboardUid } from './dashboards/f
 import { overviewDashboard } from './dashboards/overview.js';
 import { regressionsDashboard } from './dashboards/regressions.js';
 import { runtimeDashboard } from './dashboards/runtime.js';
-import { type DashboardOptions, type ResolvedOptions, resolveOptions } from './options.js';
 
 export interface GeneratedDashboard {
   kind: DashboardKind;
@@ -18,16 +18,20 @@ export interface GeneratedDashboard {
   dashboard: Dashboard;
 }
 
-const builders: Record<DashboardKind, (options: ResolvedOptions) => SdkDashboard> = {
+const builders: Record<DashboardKind, (config: ResolvedConfig) => SdkDashboard> = {
   overview: overviewDashboard,
   runtime: runtimeDashboard,
   regressions: regressionsDashboard,
   destination: destinationDashboard,
 };
 
-/** Every dashboard for one naming flavor, in a stable order. Pure: same options, same JSON. */
-export function generateDashboards(options: DashboardOptions = {}): GeneratedDashboard[] {
-  const resolved = resolveOptions(options);
+/**
+ * Every dashboard for one configuration (its naming flavor, selectors, SLOs, thresholds,
+ * baselines and dashboard settings), in a stable order. Pure: same config, same JSON. Throws a
+ * ConfigError listing every problem of an invalid config.
+ */
+export function generateDashboards(config: EventscopeConfig | ResolvedConfig = {}): GeneratedDashboard[] {
+  const resolved = resolveConfig(config);
   return dashboardKinds.map((kind) => {
     const uid = dashboardUid(resolved, kind);
     return { kind, uid, fileName: `${uid}.json`, dashboard: toGrafanaDashboard(builders[kind](resolved)) };

@@ -4,14 +4,9 @@ export {
   dashboardKinds,
   dashboardUid,
 } from './dashboards/frame.js';
-export { baselines, COMPARISON_WINDOW } from './dashboards/regressions.js';
+export { comparisonWindow } from './dashboards/regressions.js';
+export { type DashboardFilesOptions, dashboardFiles } from './files.js';
 export { dashboardJson, type GeneratedDashboard, generateDashboards } from './generate.js';
-export {
-  type DashboardOptions,
-  type ResolvedOptions,
-  resolveOptions,
-  type SloOptions,
-} from './options.js';
 export { type PanelQuery, panelQueries } from './panel-queries.js';
 export { type PreviewOptions, renderPreview } from './preview/render.js';
 export {
@@ -21,5 +16,6 @@ export {
   datasourceYaml,
   type ProvisioningOptions,
 } from './provisioning.js';
+export { type FilterVariable, filterVariables, RATE_INTERVAL } from './queries.js';
 export { resolveVariables, type VariableValues } from './variable-values.js';
-export { type WriteOptions, writeDashboards } from './write.js';
+export { writeDashboards } from './write.js';

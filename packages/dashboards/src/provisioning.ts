@@ -1,6 +1,6 @@
+import { type EventscopeConfig, type ResolvedConfig, resolveConfig } from '@eventscope/config';
 import type { GeneratedDashboard } from './generate.js';
 import { dashboardJson } from './generate.js';
-import { type DashboardOptions, resolveOptions } from './options.js';
 
 /**
  * Grafana provisioning files and a Kubernetes ConfigMap for the generated dashboards. Written as
@@ -37,25 +37,28 @@ export function dashboardProviderYaml(options: ProvisioningOptions = {}): string
   ].join('\n');
 }
 
-/** `provisioning/datasources/eventscope.yaml`: the Prometheus datasource, with the uid the dashboards select. */
+/**
+ * `provisioning/datasources/eventscope.yaml`: the Prometheus datasource, with the uid the dashboards
+ * select and the configured scrape interval (Grafana derives `$__rate_interval` from it).
+ */
 export function datasourceYaml(
-  dashboardOptions: DashboardOptions = {},
+  config: EventscopeConfig | ResolvedConfig = {},
   options: ProvisioningOptions = {},
 ): string {
-  const { datasourceUid } = resolveOptions(dashboardOptions);
+  const resolved = resolveConfig(config);
   return [
     'apiVersion: 1',
     'datasources:',
     '  - name: Prometheus',
     '    type: prometheus',
-    `    uid: ${yamlString(datasourceUid)}`,
+    `    uid: ${yamlString(resolved.dashboards.datasourceUid)}`,
     '    access: proxy',
     `    url: ${yamlString(options.prometheusUrl ?? 'http://prometheus:9090')}`,
     '    isDefault: true',
     '    editable: true',
     '    jsonData:',
     '      httpMethod: POST',
-    '      timeInterval: 15s',
+    `      timeInterval: ${resolved.prometheus.scrapeInterval}`,
     '',
   ].join('\n');
 }

@@ -2,10 +2,10 @@ import { renderSignalTable, type SignalDefinition, signalForSeries } from '@even
 import { generateDashboards } from './generate.js';
 import { panelQueries } from './panel-queries.js';
 
-/** The catalog signals the generated dashboards query (every selector carries `{…}` matchers). */
+/** The catalog signals the generated dashboards query by default (every selector carries `{…}` matchers). */
 export function queriedSignals(): Set<SignalDefinition> {
   const found = new Set<SignalDefinition>();
-  for (const { dashboard } of generateDashboards({ slo: { availability: 0.999 } })) {
+  for (const { dashboard } of generateDashboards()) {
     for (const { expr } of panelQueries(dashboard)) {
       for (const [name] of expr.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*(?=\{)/g)) {
         const signal = signalForSeries(name, 'prometheus')?.signal;

@@ -1,4 +1,4 @@
-import type { FilterVariable } from './promql.js';
+import { type FilterVariable, filterVariables } from './queries.js';
 
 /**
  * Values for a dashboard's variables when its queries run outside Grafana (the preview, the
@@ -26,7 +26,7 @@ export function resolveVariables(expr: string, values: VariableValues = {}): str
   const lookup = (name: string): string => {
     const builtin = builtins[name];
     if (builtin) return String(values[builtin] ?? builtinDefaults[builtin]);
-    if (name in values || ['job', 'instance', 'system', 'destination', 'consumer_group'].includes(name)) {
+    if (name in values || (filterVariables as readonly string[]).includes(name)) {
       return String(values[name as FilterVariable] ?? '.*');
     }
     throw new Error(`query uses the variable $${name}, which has no value: ${expr}`);

@@ -1,4 +1,6 @@
 import type { SignalKey } from '@eventscope/catalog';
+import type { ResolvedConfig } from '@eventscope/config';
+import { Queries } from '@eventscope/config/promql';
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import {
   DatasourceVariableBuilder,
@@ -7,24 +9,26 @@ import {
   VariableRefresh,
   VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { ResolvedOptions } from './options.js';
 import { DATASOURCE_VARIABLE, datasourceRef } from './panels.js';
-import { type FilterVariable, type PromQL, variableLabels } from './promql.js';
+import { type FilterVariable, filterVariables, variableLabel } from './queries.js';
 
-const labels: Record<FilterVariable, string> = {
-  job: 'Service (job)',
-  instance: 'Instance',
-  system: 'Messaging system',
-  destination: 'Destination',
-  consumer_group: 'Consumer group',
+const titles: Record<FilterVariable, (config: ResolvedConfig) => string> = {
+  job: (config) => `Service (${config.serviceLabel})`,
+  instance: () => 'Instance',
+  system: () => 'Messaging system',
+  destination: () => 'Destination',
+  consumer_group: () => 'Consumer group',
 };
 
-const descriptions: Record<FilterVariable, string> = {
-  job: 'Prometheus job of the instrumented service.',
-  instance: 'Scrape target (host:port) of one process.',
-  system: 'messaging.system: nats, rabbitmq, redis, mqtt, kafka, inprocess …',
-  destination: 'messaging.destination.name: the topic, subject, queue or stream.',
-  consumer_group: 'messaging.consumer.group.name (empty for consumers without one).',
+const descriptions: Record<FilterVariable, (config: ResolvedConfig) => string> = {
+  job: (config) =>
+    config.serviceLabel === 'job'
+      ? 'Prometheus job of the instrumented service.'
+      : `${config.serviceLabel}: the label that names the instrumented service.`,
+  instance: () => 'Scrape target (host:port) of one process.',
+  system: () => 'messaging.system: nats, rabbitmq, redis, mqtt, kafka, inprocess …',
+  destination: () => 'messaging.destination.name: the topic, subject, queue or stream.',
+  consumer_group: () => 'messaging.consumer.group.name (empty for consumers without one).',
 };
 
 /** Which variables each one depends on, so narrowing the service narrows the destinations. */
@@ -44,32 +48,29 @@ export interface VariableChoice {
 /**
  * The dashboard's variables: the Prometheus datasource, then service, instance, messaging system,
  * destination and consumer group, each listing the values seen on the processing-time histogram
- * (job and instance: on `anchor`, a histogram every service of this dashboard exposes).
+ * (service and instance: on `anchor`, a histogram every service of this dashboard exposes), within
+ * the configured selectors.
  */
 export function dashboardVariables(
-  q: PromQL,
-  options: ResolvedOptions,
+  config: ResolvedConfig,
   anchor: SignalKey,
   choice: Partial<Record<FilterVariable, VariableChoice>> = {},
 ): cog.Builder<VariableModel>[] {
+  const { datasourceUid } = config.dashboards;
   const datasource = new DatasourceVariableBuilder(DATASOURCE_VARIABLE)
     .label('Data source')
     .type('prometheus')
-    .current({ selected: true, text: options.datasourceUid, value: options.datasourceUid });
-  const filters = (Object.keys(variableLabels) as FilterVariable[]).map((variable) => {
-    const label = variableLabels[variable];
-    const matchers = [
-      ...Object.entries(options.selectors).map(([k, v]) => `${k}=${JSON.stringify(v)}`),
-      ...parents[variable].map((parent) => `${variableLabels[parent]}=~"$${parent}"`),
-    ];
-    // Runtime-only services have no handler histogram; their job and instance come from the anchor.
+    .current({ selected: true, text: datasourceUid, value: datasourceUid });
+  const q = new Queries(config);
+  const filters = filterVariables.map((variable) => {
+    const narrowedBy = parents[variable].map((parent) => `${variableLabel(config, parent)}=~"$${parent}"`);
+    // Runtime-only services have no handler histogram; their service and instance come from the anchor.
     const source: SignalKey = variable === 'job' || variable === 'instance' ? anchor : 'processDuration';
-    const selector = matchers.length ? `{${matchers.join(', ')}}` : '';
-    const query = `label_values(${q.name(source, 'count')}${selector}, ${label})`;
+    const query = `label_values(${q.select(source, 'count', narrowedBy)}, ${variableLabel(config, variable)})`;
     const multi = choice[variable]?.multi ?? true;
     const builder = new QueryVariableBuilder(variable)
-      .label(labels[variable])
-      .description(descriptions[variable])
+      .label(titles[variable](config))
+      .description(descriptions[variable](config))
       .datasource(datasourceRef)
       .query(query)
       .refresh(VariableRefresh.OnTimeRangeChanged)

@@ -3,6 +3,9 @@ import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type NamingFlavor, namingFlavors, signals } from '@eventscope/catalog';
+import { resolveConfig } from '@eventscope/config';
+import { PrometheusClient } from '@eventscope/config/prometheus-client';
+import { label, Queries } from '@eventscope/config/promql';
 import { pipelineNames, type RunningPipeline, startPipeline } from '@eventscope/example-in-process';
 import {
   needBinary,
@@ -14,14 +17,11 @@ import {
   waitFor,
 } from '@eventscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baselines } from '../src/dashboards/regressions.js';
 import { generateDashboards } from '../src/generate.js';
-import { resolveOptions } from '../src/options.js';
 import { panelQueries } from '../src/panel-queries.js';
 import { renderPreview } from '../src/preview/render.js';
-import { PromQL } from '../src/promql.js';
 import { resolveVariables, type VariableValues } from '../src/variable-values.js';
-import { sloOptions } from './fixtures.js';
+import { recordingRuleComparisons } from './recording-rules.js';
 
 /**
  * End to end: a real Prometheus scrapes the instrumented in-process pipeline, and every panel
@@ -63,7 +63,7 @@ async function startStack(flavor: NamingFlavor): Promise<Stack> {
 /** Wait until the rate window holds enough scrapes for every rate() to have two samples. */
 async function waitForData(stack: Stack, flavor: NamingFlavor): Promise<void> {
   await stack.prometheus.waitForTargets(1, 60_000);
-  const q = new PromQL(resolveOptions({ flavor }));
+  const q = new Queries(resolveConfig({ flavor }));
   await waitFor(
     async () => {
       const expr = `count_over_time(${q.name('processDuration', 'count')}[${RATE_INTERVAL}])`;
@@ -72,6 +72,12 @@ async function waitForData(stack: Stack, flavor: NamingFlavor): Promise<void> {
     },
     { timeoutMs: 90_000, intervalMs: 1000, what: `${RATE_INTERVAL} of scrapes of the pipeline` },
   );
+}
+
+/** Equal within 1e-9 relative (sums may add in another order); NaN (0/0) on both sides is equal too. */
+function sameNumber(a: number, b: number): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+  return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 }
 
 function variablesFor(kind: string): VariableValues {
@@ -101,7 +107,7 @@ describe.skipIf(!prometheus)('dashboards against a real Prometheus scraping the 
       });
 
       it('the pipeline exposes this flavor', async () => {
-        const q = new PromQL(resolveOptions({ flavor }));
+        const q = new Queries(resolveConfig({ flavor }));
         const result = await stack.prometheus.query(q.name('processDuration', 'count'));
         expect(result.length).toBeGreaterThan(0);
         expect(signals.processDuration.name).toBe('messaging.process.duration');
@@ -110,17 +116,18 @@ describe.skipIf(!prometheus)('dashboards against a real Prometheus scraping the 
       it('every panel query returns data with the variables resolved', async () => {
         const empty: string[] = [];
         let checked = 0;
-        for (const { kind, dashboard } of generateDashboards({ flavor, slo: sloOptions })) {
+        const { baselines } = resolveConfig({ flavor });
+        for (const { kind, dashboard } of generateDashboards({ flavor })) {
           for (const query of panelQueries(dashboard)) {
             const where = `${kind} / ${query.title} / ${query.refId}`;
             const expr = resolveVariables(query.expr, variablesFor(kind));
-            const baseline = baselines.find((b) => expr.includes(` offset ${b.offset}`));
+            const baseline = baselines.find((b) => expr.includes(` offset ${b.label}`));
             // Throws (fails the test) if Prometheus rejects the expression.
             const result = await stack.prometheus.query(expr);
             let evaluated = result;
             if (baseline) {
               const shortened = baselines.reduce(
-                (e, b) => e.replaceAll(` offset ${b.offset}`, ` offset ${SHORT_OFFSET}`),
+                (e, b) => e.replaceAll(` offset ${b.label}`, ` offset ${SHORT_OFFSET}`),
                 expr,
               );
               evaluated = await stack.prometheus.query(shortened);
@@ -134,6 +141,50 @@ describe.skipIf(!prometheus)('dashboards against a real Prometheus scraping the 
         expect(checked).toBeGreaterThan(80);
       });
 
+      it('panels compute the numbers the recording rules record (same quantity, same window)', async () => {
+        const config = resolveConfig({ flavor });
+        const q = new Queries(config);
+        const client = new PrometheusClient(stack.prometheus.url);
+        // A few scrapes back, so that no scrape lands between the two queries of a pair.
+        const at = Math.floor(Date.now() / 1000) - 5;
+        const dashboards = generateDashboards(config);
+        const differ: string[] = [];
+        for (const comparison of recordingRuleComparisons) {
+          const { kind, title, refId } = comparison.panel;
+          const query = panelQueries(dashboards.find((d) => d.kind === kind)!.dashboard).find(
+            (p) => p.title === title && p.refId === refId,
+          );
+          expect(query, `${kind} / ${title}`).toBeDefined();
+          const [panel, rule] = await Promise.all([
+            client.query(resolveVariables(query!.expr, variablesFor(kind)), at),
+            client.query(comparison.rule(q, RATE_INTERVAL), at),
+          ]);
+          const recorded = rule.filter(
+            (s) => !comparison.ordersOnly || s.metric[label.destination] === pipelineNames.orders,
+          );
+          expect(panel.length, comparison.figure).toBeGreaterThan(0);
+          expect(recorded.length, comparison.figure).toBeGreaterThan(0);
+          const pairs: [string, number, number | undefined][] =
+            comparison.combine === 'sum'
+              ? [['', panel[0]!.value, recorded.reduce((total, s) => total + s.value, 0)]]
+              : panel.map((series) => {
+                  const key = comparison.key.map((l) => series.metric[l] ?? '').join('/');
+                  const match = recorded.filter(
+                    (r) => comparison.key.map((l) => r.metric[l] ?? '').join('/') === key,
+                  );
+                  return [key, series.value, match.length === 1 ? match[0]!.value : undefined];
+                });
+          if (comparison.combine === 'same') expect(panel.length, comparison.figure).toBe(recorded.length);
+          if (comparison.combine === 'sum') expect(panel.length, comparison.figure).toBe(1);
+          for (const [key, shown, recordedValue] of pairs) {
+            if (recordedValue === undefined || !sameNumber(shown, recordedValue)) {
+              differ.push(`${comparison.figure} ${key}: panel ${shown}, rule ${recordedValue}`);
+            }
+          }
+        }
+        expect(differ).toEqual([]);
+      });
+
       // One flavor is enough for the browser: the preview's queries are the ones checked above.
       if (flavor !== 'prometheus') return;
       it.skipIf(!chromium)(
@@ -143,7 +194,7 @@ describe.skipIf(!prometheus)('dashboards against a real Prometheus scraping the 
           const start = Math.min(startedAt, end - 30);
           const html = await renderPreview({
             prometheusUrl: stack.prometheus.url,
-            options: { flavor, slo: sloOptions },
+            config: { flavor },
             range: { start, end, step: 1 },
             variables: { job: 'billing', rateInterval: RATE_INTERVAL, range: `${end - start}s` },
           });

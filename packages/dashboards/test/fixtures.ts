@@ -1,25 +1,28 @@
 import { type NamingFlavor, namingFlavors } from '@eventscope/catalog';
-import type { DashboardOptions } from '../src/options.js';
+import type { EventscopeConfig } from '@eventscope/config';
 
-/** Option sets every static test runs over: both flavors, with and without SLO panels and selectors. */
-export const optionSets: { name: string; options: DashboardOptions }[] = namingFlavors.flatMap(
+/**
+ * Configurations every static test runs over: both flavors with the defaults (which include SLOs),
+ * and with custom SLOs, selectors (a plain value and a regular expression), dashboard settings
+ * and a shorter baseline.
+ */
+export const configSets: { name: string; config: EventscopeConfig }[] = namingFlavors.flatMap(
   (flavor: NamingFlavor) => [
-    { name: `${flavor}`, options: { flavor } },
+    { name: `${flavor}`, config: { flavor } },
     {
-      name: `${flavor} with SLOs and selectors`,
-      options: {
+      name: `${flavor} with custom SLOs and selectors`,
+      config: {
         flavor,
-        datasourceUid: 'prom-main',
-        selectors: { namespace: 'shop' },
-        slo: { availability: 0.999, latency: { thresholdSeconds: 0.1, objective: 0.99 }, window: '28d' },
+        selectors: { namespace: 'shop', cluster: '=~"prod-.*"' },
+        slos: [
+          { kind: 'errors', objective: 0.999 },
+          { kind: 'latency', objective: 0.99, threshold: 0.1, destination: 'orders' },
+        ],
+        services: [{ name: 'billing', destinations: ['orders'] }],
+        sloWindow: '28d',
+        baselines: ['2h', '1w'],
+        dashboards: { datasourceUid: 'prom-main' },
       },
     },
   ],
 );
-
-/** The options the golden files and the end-to-end test use. */
-export const sloOptions = {
-  availability: 0.99,
-  latency: { thresholdSeconds: 0.25, objective: 0.95 },
-  window: '30d',
-} as const;

@@ -4,16 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { namingFlavors } from '@eventscope/catalog';
 import { describe, expect, it } from 'vitest';
 import { dashboardJson, generateDashboards } from '../src/generate.js';
-import { sloOptions } from './fixtures.js';
 
-// Golden files keep the JSON stable across runs and make every change to it a reviewed diff.
+// Golden files keep the JSON stable across runs and make every change to it a reviewed diff. They
+// are what a user gets from the defaults (default SLOs, thresholds and baselines), per flavor.
 // After an intended change: UPDATE_GOLDEN=1 pnpm exec vitest run --project dashboards golden
 const goldenDir = join(dirname(fileURLToPath(import.meta.url)), 'golden');
 const update = process.env.UPDATE_GOLDEN === '1';
 
 describe('golden dashboards', () => {
   for (const flavor of namingFlavors) {
-    for (const generated of generateDashboards({ flavor, slo: sloOptions })) {
+    for (const generated of generateDashboards({ flavor })) {
       it(`${flavor}/${generated.fileName} matches the golden file`, () => {
         const path = join(goldenDir, flavor, generated.fileName);
         const json = dashboardJson(generated.dashboard);

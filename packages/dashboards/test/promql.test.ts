@@ -1,11 +1,13 @@
-import { allSeriesNames, labelName, namingFlavors, signalForSeries, targetLabels } from '@eventscope/catalog';
+import { allSeriesNames, labelName, namingFlavors, signalForSeries } from '@eventscope/catalog';
+import { resolveConfig } from '@eventscope/config';
 import { promqlSelectors } from '@eventscope/testkit';
 import { describe, expect, it } from 'vitest';
 import { ALERTS_SERIES } from '../src/dashboards/frame.js';
 import { generateDashboards } from '../src/generate.js';
 import { panelQueries } from '../src/panel-queries.js';
 import { resolveVariables } from '../src/variable-values.js';
-import { optionSets } from './fixtures.js';
+import { configSets } from './fixtures.js';
+import { labelValuesQuery, selectorsOf } from './selectors.js';
 
 /** Series outside the catalog that queries may use, each for a stated reason. */
 const builtinSeries: Record<string, readonly string[]> = {
@@ -24,13 +26,12 @@ describe('PromQL of every panel', () => {
     expect(allSeriesNames('otel').has('messaging_process_duration_seconds_count')).toBe(false);
   });
 
-  for (const { name, options } of optionSets) {
+  for (const { name, config } of configSets) {
     it(`parses and selects only catalog series with their own labels: ${name}`, () => {
-      const flavor = options.flavor ?? 'prometheus';
-      const known = allSeriesNames(flavor);
-      const extraLabels = Object.keys(options.selectors ?? {});
+      const resolved = resolveConfig(config);
+      const known = allSeriesNames(resolved.flavor);
       let checked = 0;
-      for (const { dashboard } of generateDashboards(options)) {
+      for (const { dashboard } of generateDashboards(config)) {
         for (const query of panelQueries(dashboard, { annotations: true })) {
           const where = `${dashboard.uid} / ${query.title} / ${query.refId}`;
           // Grafana substitutes variables before Prometheus parses; so does this check.
@@ -46,13 +47,12 @@ describe('PromQL of every panel', () => {
             }
             expect(
               known.has(selector.metric),
-              `${where}: ${selector.metric} is not in the ${flavor} catalog`,
+              `${where}: ${selector.metric} is not in the ${resolved.flavor} catalog`,
             ).toBe(true);
-            const signal = signalForSeries(selector.metric, flavor)!;
+            const signal = signalForSeries(selector.metric, resolved.flavor)!;
             const allowed = new Set<string>([
               ...signal.signal.labels.map(labelName),
-              ...targetLabels,
-              ...extraLabels,
+              ...resolved.targetLabels,
               ...(signal.part === 'bucket' ? ['le'] : []),
             ]);
             for (const label of selector.labels) {
@@ -64,16 +64,45 @@ describe('PromQL of every panel', () => {
       }
       expect(checked).toBeGreaterThan(100);
     });
+
+    it(`every catalog selector, panels and variables alike, carries the configured selectors as written: ${name}`, () => {
+      const resolved = resolveConfig(config);
+      const expected = Object.entries(resolved.selectors).map(([label, value]) => {
+        const written = /^(=~|!=|!~|=)"(.*)"$/.exec(value);
+        return { label, op: written ? written[1] : '=', value: written ? written[2] : value };
+      });
+      let checked = 0;
+      for (const { dashboard } of generateDashboards(config)) {
+        const exprs = panelQueries(dashboard).map((q) => resolveVariables(q.expr));
+        const variableSelectors = (dashboard.templating?.list ?? [])
+          .filter((v) => v.type === 'query')
+          .map((v) => labelValuesQuery(String(v.query)).selector);
+        for (const selector of [...exprs.flatMap(selectorsOf), ...variableSelectors]) {
+          for (const matcher of expected) {
+            expect(selector.matchers, `${selector.metric} in ${dashboard.uid}`).toContainEqual(matcher);
+          }
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(100);
+    });
   }
+
+  it('a selector written as a matcher is that matcher, not a quoted value (it selects something)', () => {
+    const [overview] = generateDashboards({ selectors: { namespace: '=~"prod-.*"', track: '!="canary"' } });
+    const text = JSON.stringify(overview!.dashboard);
+    expect(text).toContain('namespace=~\\"prod-.*\\"');
+    expect(text).toContain('track!=\\"canary\\"');
+    expect(text).not.toContain('namespace=\\"=~');
+  });
 
   it('variable queries list values from catalog series', () => {
     for (const flavor of namingFlavors) {
       for (const { dashboard } of generateDashboards({ flavor })) {
         for (const variable of dashboard.templating?.list ?? []) {
           if (variable.type !== 'query') continue;
-          const match = /^label_values\(([a-z0-9_]+)(\{.*\})?, ([a-z_]+)\)$/.exec(String(variable.query));
-          expect(match, String(variable.query)).not.toBeNull();
-          expect(allSeriesNames(flavor).has(match![1]!)).toBe(true);
+          const { selector } = labelValuesQuery(String(variable.query));
+          expect(allSeriesNames(flavor).has(selector.metric), String(variable.query)).toBe(true);
         }
       }
     }

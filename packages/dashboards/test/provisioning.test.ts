@@ -2,15 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tempDir } from '@eventscope/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dashboardFiles } from '../src/files.js';
 import { generateDashboards } from '../src/generate.js';
 import { writeDashboards } from '../src/write.js';
 
 describe('writeDashboards', () => {
   const dir = tempDir('eventscope-dashboards-');
   afterAll(() => dir.remove());
-  const written = writeDashboards(dir.path, {
+  const config = {
     flavor: 'otel',
-    datasourceUid: 'prom-main',
+    dashboards: { datasourceUid: 'prom-main' },
+    prometheus: { scrapeInterval: '30s' },
+  } as const;
+  const written = writeDashboards(dir.path, config, {
     configMap: { namespace: 'monitoring' },
     provisioning: { prometheusUrl: 'http://prometheus.monitoring:9090' },
   });
@@ -29,16 +33,26 @@ describe('writeDashboards', () => {
   });
 
   it('writes dashboard JSON that reads back to the generated dashboards', () => {
-    const generated = generateDashboards({ flavor: 'otel', datasourceUid: 'prom-main' });
+    const generated = generateDashboards(config);
     for (const { fileName, dashboard } of generated) {
       expect(JSON.parse(read(`dashboards/${fileName}`))).toEqual(dashboard);
     }
   });
 
-  it('provisions a Prometheus datasource with the uid the dashboards select', () => {
+  it('writes exactly the files dashboardFiles returns', () => {
+    const files = dashboardFiles(config, {
+      configMap: { namespace: 'monitoring' },
+      provisioning: { prometheusUrl: 'http://prometheus.monitoring:9090' },
+    });
+    expect(Object.keys(files).sort()).toEqual(written.map((p) => relative(dir.path, p)).sort());
+    for (const [path, text] of Object.entries(files)) expect(read(path)).toBe(text);
+  });
+
+  it('provisions a Prometheus datasource with the uid the dashboards select and the scrape interval', () => {
     const yaml = read('provisioning/datasources/eventscope.yaml');
     expect(yaml).toContain('type: prometheus');
     expect(yaml).toContain('uid: "prom-main"');
+    expect(yaml).toContain('timeInterval: 30s');
     expect(yaml).toContain('url: "http://prometheus.monitoring:9090"');
     const overview = JSON.parse(read('dashboards/eventscope-overview.json'));
     expect(overview.templating.list[0].current.value).toBe('prom-main');

@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import { createGenerator } from 'ts-json-schema-generator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDashboards } from '../src/generate.js';
-import { optionSets } from './fixtures.js';
+import { configSets } from './fixtures.js';
 
 interface JsonSchema {
   definitions?: Record<string, JsonSchema>;
@@ -49,9 +49,9 @@ describe('generated dashboards match @grafana/schema', () => {
     validate = ajv.compile(schema);
   });
 
-  for (const { name, options } of optionSets) {
+  for (const { name, config } of configSets) {
     it(`validates with ajv: ${name}`, () => {
-      for (const { uid, dashboard } of generateDashboards(options)) {
+      for (const { uid, dashboard } of generateDashboards(config)) {
         const valid = validate(JSON.parse(JSON.stringify(dashboard)));
         expect(valid ? [] : validate.errors?.slice(0, 5), uid).toEqual([]);
       }

@@ -1,8 +1,10 @@
+import type { EventscopeConfig } from '@eventscope/config';
 import { describe, expect, it } from 'vitest';
 import { dashboardKinds } from '../src/dashboards/frame.js';
+import { offsetInWords } from '../src/dashboards/regressions.js';
 import { generateDashboards } from '../src/generate.js';
 import { panelQueries } from '../src/panel-queries.js';
-import { optionSets } from './fixtures.js';
+import { configSets } from './fixtures.js';
 
 interface AnyPanel {
   id?: number;
@@ -19,16 +21,16 @@ interface AnyPanel {
 const legacyTypes = ['graph', 'singlestat', 'table-old', 'grafana-piechart-panel', 'grafana-worldmap-panel'];
 
 describe('dashboard structure', () => {
-  for (const { name, options } of optionSets) {
+  for (const { name, config } of configSets) {
     describe(name, () => {
-      const dashboards = generateDashboards(options);
+      const dashboards = generateDashboards(config);
 
       it('generates the four dashboards with stable, distinct uids', () => {
         expect(dashboards.map((d) => d.kind)).toEqual(dashboardKinds);
         const uids = dashboards.map((d) => d.dashboard.uid);
         expect(new Set(uids).size).toBe(4);
         for (const uid of uids) expect(uid).toMatch(/^[a-zA-Z0-9_-]{1,40}$/);
-        expect(JSON.stringify(generateDashboards(options))).toBe(JSON.stringify(dashboards));
+        expect(JSON.stringify(generateDashboards(config))).toBe(JSON.stringify(dashboards));
       });
 
       for (const { kind, dashboard } of dashboards) {
@@ -102,30 +104,95 @@ describe('dashboard structure', () => {
     });
   }
 
-  it('shows SLO burn rate and error budget only when SLOs are configured', () => {
-    const titles = (o: Parameters<typeof generateDashboards>[0]) =>
-      (generateDashboards(o)[0]!.dashboard.panels ?? []).map((p) => p.title ?? '');
-    expect(titles({}).some((t) => /burn rate|budget/i.test(t))).toBe(false);
-    const withSlo = titles({
-      slo: { availability: 0.999, latency: { thresholdSeconds: 0.1, objective: 0.99 } },
+  it('shows a burn rate and an error budget per configured SLO; the defaults have three, none when there are none', () => {
+    const titles = (config: EventscopeConfig) =>
+      (generateDashboards(config)[0]!.dashboard.panels ?? []).map((p) => p.title ?? '');
+    expect(titles({}).filter((t) => /^Burn rate/.test(t))).toEqual([
+      'Burn rate: availability 99.9 %',
+      'Burn rate: latency ≤ 250 ms for 99 %',
+      'Burn rate: freshness: age ≤ 5 s for 99 %',
+    ]);
+    expect(titles({ slos: [] }).some((t) => /burn rate|budget|objectives/i.test(t))).toBe(false);
+    const own = titles({
+      slos: [
+        { kind: 'errors', objective: 0.9995, service: 'billing' },
+        { kind: 'latency', objective: 0.95, threshold: 1 },
+      ],
+      services: [{ name: 'billing' }],
     });
-    expect(withSlo.filter((t) => /^Burn rate/.test(t))).toHaveLength(2);
-    expect(withSlo.filter((t) => /^Error budget left/.test(t))).toHaveLength(2);
+    expect(own.filter((t) => /^(Burn rate|Error budget left)/.test(t))).toEqual([
+      'Burn rate: availability 99.95 % of billing',
+      'Error budget left: availability 99.95 % of billing',
+      'Burn rate: latency ≤ 1 s for 95 %',
+      'Error budget left: latency ≤ 1 s for 95 %',
+    ]);
   });
 
-  it('rejects options that would produce broken queries, saying what to fix', () => {
-    expect(() =>
-      generateDashboards({ slo: { latency: { thresholdSeconds: 0.3, objective: 0.99 } } }),
-    ).toThrow(/bucket bound/);
-    expect(() => generateDashboards({ slo: { availability: 99.9 } })).toThrow(/between 0 and 1/);
-    expect(() => generateDashboards({ selectors: { 'bad-label': 'x' } })).toThrow(/label name/);
-    expect(() => generateDashboards({ uidPrefix: 'has spaces' })).toThrow(/uidPrefix/);
+  it('SLO panels read the objective, its scope, the paging windows and the SLO window', () => {
+    const [overview] = generateDashboards({
+      slos: [
+        { kind: 'freshness', objective: 0.98, threshold: 10, service: 'billing', destination: 'orders' },
+      ],
+      services: [{ name: 'billing', destinations: ['orders'] }],
+      sloWindow: '28d',
+    });
+    const queries = panelQueries(overview!.dashboard).filter((q) => /freshness/.test(q.title));
+    expect(queries.map((q) => q.legend ?? '')).toEqual(['1h', '6h', '']);
+    for (const { expr } of queries) {
+      expect(expr).toContain('le="10"');
+      expect(expr).toContain('job="billing"');
+      expect(expr).toContain('messaging_destination_name="orders"');
+      expect(expr).toMatch(/\) \/ 0\.02\)?$/);
+    }
+    expect(queries[2]!.expr).toContain('[28d]');
   });
 
-  it('regression panels compare with 1 day and 1 week ago', () => {
-    const regressions = generateDashboards()[2]!.dashboard;
-    const exprs = panelQueries(regressions).map((q) => q.expr);
-    expect(exprs.filter((e) => e.includes('offset 1d')).length).toBeGreaterThan(8);
-    expect(exprs.filter((e) => e.includes('offset 1w')).length).toBeGreaterThan(8);
+  it('rejects a config that would produce broken queries, naming each field and what to fix', () => {
+    const problems = (config: unknown) => {
+      try {
+        generateDashboards(config as EventscopeConfig);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    };
+    expect(problems({ slos: [{ kind: 'latency', objective: 0.99, threshold: 0.3 }] })).toMatch(
+      /slos\[0\]\.threshold: .*bucket/,
+    );
+    expect(problems({ slos: [{ kind: 'errors', objective: 99.9 }] })).toMatch(/slos\[0\]\.objective/);
+    expect(problems({ selectors: { 'bad-label': 'x' } })).toMatch(/selectors\.bad-label/);
+    expect(problems({ selectors: { namespace: '=~prod' } })).toMatch(/selectors\.namespace/);
+    expect(problems({ dashboards: { uidPrefix: 'has spaces' } })).toMatch(/dashboards\.uidPrefix/);
+  });
+
+  it('regression panels compare with the configured baselines, named in words', () => {
+    const exprsOf = (config: EventscopeConfig) => panelQueries(generateDashboards(config)[2]!.dashboard);
+    const defaults = exprsOf({});
+    expect(defaults.filter((q) => q.expr.includes('offset 1d')).length).toBeGreaterThan(8);
+    expect(defaults.filter((q) => q.expr.includes('offset 1w')).length).toBeGreaterThan(8);
+    const own = exprsOf({ baselines: ['2h', '1m'] });
+    expect(own.some((q) => /offset 1[dw]/.test(q.expr))).toBe(false);
+    expect(new Set(own.map((q) => q.title))).toContain(
+      'p99 processing latency: now vs. 2 hours and 1 minute ago',
+    );
+    expect(new Set(own.map((q) => q.title))).toContain('% worse vs. 2 hours ago');
+    expect(new Set(own.map((q) => q.title))).toContain('% worse vs. 1 minute ago');
+    expect(new Set(own.map((q) => q.legend))).toEqual(
+      new Set(['now', '2 hours ago', '1 minute ago', undefined]),
+    );
+    // The "% worse" stats compare windows no longer than the shortest baseline.
+    expect(own.filter((q) => q.title.startsWith('% worse')).every((q) => !q.expr.includes('[1h]'))).toBe(
+      true,
+    );
+  });
+
+  it('names baselines in words', () => {
+    expect(['1d', '1w', '2h', '1m', '1h30m'].map(offsetInWords)).toEqual([
+      '1 day',
+      '1 week',
+      '2 hours',
+      '1 minute',
+      '1 hour 30 minutes',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatValue } from '../src/preview/units.js';
+import { formatValue } from '../src/units.js';
 
 describe('preview units', () => {
   it('formats like Grafana units', () => {

@@ -1,13 +1,13 @@
-import { attributes } from '@eventscope/catalog';
+import type { ResolvedConfig } from '@eventscope/config';
+import { label, percentile, sum } from '@eventscope/config/promql';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { ResolvedOptions } from '../options.js';
-import { PanelFactory } from '../panels.js';
-import { PromQL, sum } from '../promql.js';
+import { RATE_INTERVAL } from '../queries.js';
 import { dashboardVariables } from '../variables.js';
+import { dashboardContext } from './context.js';
 import { dashboardFrame } from './frame.js';
 import {
   errorRatioStat,
-  handlerTimeInGc,
+  handlerTimeInGcPanel,
   processingLatencyHeatmap,
   processingLatencyP99Stat,
   processingLatencyPercentiles,
@@ -15,19 +15,19 @@ import {
 } from './shared-panels.js';
 
 /** One destination in detail: opened from the overview's series links with the destination set. */
-export function destinationDashboard(options: ResolvedOptions): Dashboard {
-  const q = new PromQL(options);
-  const panels = new PanelFactory();
-  const errorType = q.label(attributes.errorType);
-  const operationType = q.label(attributes.operationType);
+export function destinationDashboard(config: ResolvedConfig): Dashboard {
+  const ctx = dashboardContext(config);
+  const { q, producer, panels } = ctx;
+  const errorType = label.errorType;
+  const consumed = q.sumRate([], 'consumedMessages', 'value', RATE_INTERVAL);
 
   return dashboardFrame(
-    options,
+    config,
     'destination',
     'Destination drill-down',
     'One destination (topic, subject, queue, stream) in detail: throughput, latency distribution, event age, errors, slow events and GC share. Open it from the overview by clicking a destination series.',
   )
-    .variables(dashboardVariables(q, options, 'processDuration', { destination: { multi: false } }))
+    .variables(dashboardVariables(config, 'processDuration', { destination: { multi: false } }))
     .withRow(panels.row('$destination at a glance'))
     .withPanel(
       panels.stat({
@@ -35,21 +35,16 @@ export function destinationDashboard(options: ResolvedOptions): Dashboard {
         description:
           'Events delivered to handlers of this destination per second. Bad: zero while producers still send to it.',
         unit: 'ops',
-        queries: [{ expr: sum([], q.rate('consumedMessages')) }],
+        queries: [{ expr: consumed }],
       }),
     )
     .withPanel(
-      errorRatioStat(
-        panels,
-        q,
-        "Share of this destination's events whose handler failed. Bad: above your SLO (orange from 1 %, red from 5 %).",
-      ),
+      errorRatioStat(ctx, "Share of this destination's events whose handler failed. Bad: above your SLO"),
     )
     .withPanel(
       processingLatencyP99Stat(
-        panels,
-        q,
-        'The time 99 % of events of this destination finish within. Bad: above your latency objective (orange from 100 ms, red from 500 ms).',
+        ctx,
+        'The time 99 % of events of this destination finish within. Bad: above your latency objective',
       ),
     )
     .withPanel(
@@ -69,22 +64,20 @@ export function destinationDashboard(options: ResolvedOptions): Dashboard {
           'Events producers sent to this destination and events its consumers processed. Bad: sent persistently above consumed: a backlog builds (watch event age).',
         unit: 'ops',
         queries: [
-          { expr: sum([], q.rate('sentMessages')), legend: 'sent' },
-          { expr: sum([], q.rate('consumedMessages')), legend: 'consumed' },
+          { expr: producer.sumRate([], 'sentMessages', 'value', RATE_INTERVAL), legend: 'sent' },
+          { expr: consumed, legend: 'consumed' },
         ],
       }),
     )
     .withPanel(
       processingLatencyPercentiles(
-        panels,
-        q,
+        ctx,
         'Handler processing time percentiles for this destination. Bad: a widening gap between p50 and p99 (a slow tail, often GC) or all rising together.',
       ),
     )
     .withPanel(
       processingLatencyHeatmap(
-        panels,
-        q,
+        ctx,
         'Events per latency bucket over time for this destination. Bad: a second band above the main one (some events much slower: GC, a slow dependency).',
       ),
     )
@@ -95,8 +88,8 @@ export function destinationDashboard(options: ResolvedOptions): Dashboard {
           'Age of events when their handler starts (now minus creation time). Bad: rising steadily: consumers are behind and the backlog grows.',
         unit: 's',
         queries: [
-          { expr: q.quantile(0.5, 'eventAge'), legend: 'p50' },
-          { expr: q.quantile(0.99, 'eventAge'), legend: 'p99' },
+          { expr: percentile(q, 0.5, 'eventAge', [], RATE_INTERVAL), legend: 'p50' },
+          { expr: percentile(q, 0.99, 'eventAge', [], RATE_INTERVAL), legend: 'p99' },
         ],
       }),
     )
@@ -104,12 +97,14 @@ export function destinationDashboard(options: ResolvedOptions): Dashboard {
       panels.timeseries({
         title: 'Send latency p99',
         description:
-          'The slowest 1 % of send calls to this destination, as the wrapped producer measured them. Bad: rising: the broker or network is slow, and producers block.',
+          'The slowest 1 % of send calls to this destination, as the wrapped producer measured them; the consumer group does not narrow it (producers send to a destination, not to a group). Bad: rising: the broker or network is slow, and producers block.',
         unit: 's',
         queries: [
           {
-            expr: q.quantile(0.99, 'clientOperationDuration', [operationType]),
-            legend: `{{${operationType}}}`,
+            expr: producer.quantile(0.99, 'clientOperationDuration', [], RATE_INTERVAL, [
+              `${label.operationType}="send"`,
+            ]),
+            legend: 'send p99',
           },
         ],
       }),
@@ -124,7 +119,7 @@ export function destinationDashboard(options: ResolvedOptions): Dashboard {
         stacked: true,
         queries: [
           {
-            expr: sum([errorType], q.rate('processDuration', 'count', [`${errorType}!=""`])),
+            expr: q.sumRate([errorType], 'processDuration', 'count', RATE_INTERVAL, [`${errorType}!=""`]),
             legend: `{{${errorType}}}`,
           },
         ],
@@ -132,15 +127,13 @@ export function destinationDashboard(options: ResolvedOptions): Dashboard {
     )
     .withPanel(
       slowEventsByCause(
-        panels,
-        q,
+        ctx,
         'Events over the slow threshold per second, by dominant cause (gc, event_loop, handler). Bad: gc dominating: memory pressure, not the handler, makes these events slow.',
       ),
     )
     .withPanel(
-      handlerTimeInGc(
-        panels,
-        q,
+      handlerTimeInGcPanel(
+        ctx,
         {
           title: 'Share of processing time in GC pauses',
           description:

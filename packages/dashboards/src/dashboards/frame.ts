@@ -1,3 +1,4 @@
+import { type EventscopeConfig, type ResolvedConfig, resolveConfig } from '@eventscope/config';
 import {
   AnnotationQueryBuilder,
   DashboardBuilder,
@@ -6,17 +7,16 @@ import {
   DashboardLinkType,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
-import type { ResolvedOptions } from '../options.js';
 import { datasourceRef } from '../panels.js';
-import { variableLabels } from '../promql.js';
+import { variableLabel } from '../queries.js';
 
 /** The four generated dashboards. */
 export type DashboardKind = 'overview' | 'runtime' | 'regressions' | 'destination';
 export const dashboardKinds: readonly DashboardKind[] = ['overview', 'runtime', 'regressions', 'destination'];
 
 /** Stable uid of a dashboard: the same on every run, so re-imports replace rather than duplicate. */
-export function dashboardUid(options: ResolvedOptions, kind: DashboardKind): string {
-  return `${options.uidPrefix}-${kind}`;
+export function dashboardUid(config: EventscopeConfig | ResolvedConfig, kind: DashboardKind): string {
+  return `${resolveConfig(config).dashboards.uidPrefix}-${kind}`;
 }
 
 /** Built-in Prometheus series the dashboards may query besides the catalog's. */
@@ -39,13 +39,14 @@ export function firingAlertsAnnotation(): AnnotationQueryBuilder {
 
 /** A dashboard with the shared parts: uid, tags, time range, refresh, links to its siblings, annotations. */
 export function dashboardFrame(
-  options: ResolvedOptions,
+  config: ResolvedConfig,
   kind: DashboardKind,
   title: string,
   description: string,
 ): DashboardBuilder {
+  const options = config.dashboards;
   return new DashboardBuilder(`${options.titlePrefix} / ${title}`)
-    .uid(dashboardUid(options, kind))
+    .uid(dashboardUid(config, kind))
     .description(description)
     .tags([...options.tags])
     .editable()
@@ -72,11 +73,11 @@ export function dashboardFrame(
  * A data link from a panel series to the destination drill-down, carrying the current variables,
  * the time range and the series' destination.
  */
-export function drillDownLink(options: ResolvedOptions): DashboardLinkBuilder {
+export function drillDownLink(config: ResolvedConfig): DashboardLinkBuilder {
   const keep = ['datasource', 'job', 'instance', 'system', 'consumer_group'].map(
     (v) => `\${${v}:queryparam}`,
   );
-  const url = `/d/${dashboardUid(options, 'destination')}?${keep.join('&')}&var-destination=\${__field.labels.${variableLabels.destination}}&\${__url_time_range}`;
+  const url = `/d/${dashboardUid(config, 'destination')}?${keep.join('&')}&var-destination=\${__field.labels.${variableLabel(config, 'destination')}}&\${__url_time_range}`;
   return new DashboardLinkBuilder('Open destination drill-down')
     .type(DashboardLinkType.Link)
     .url(url)

@@ -1,36 +1,37 @@
-import { attributes } from '@eventscope/catalog';
+import { panelSteps, type ResolvedConfig } from '@eventscope/config';
+import { errorRatioByType, label, percentile, sum, throughput } from '@eventscope/config/promql';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { ResolvedOptions, ResolvedSlo } from '../options.js';
-import { PanelFactory } from '../panels.js';
-import { PromQL, sum } from '../promql.js';
+import { RATE_INTERVAL } from '../queries.js';
 import { dashboardVariables } from '../variables.js';
+import { dashboardContext } from './context.js';
 import { dashboardFrame, drillDownLink } from './frame.js';
 import {
   errorRatioStat,
-  handlerTimeInGc,
+  handlerTimeInGcPanel,
   processingLatencyHeatmap,
   processingLatencyP99Stat,
   processingLatencyPercentiles,
   slowEventsByCause,
 } from './shared-panels.js';
-import { processedShare, successShare } from './sli.js';
-import { thresholds } from './thresholds.js';
+import { sloPanels } from './slo.js';
+import { stepsText } from './thresholds.js';
 
 /** Event pipeline overview: is the pipeline keeping up, how fast, how old, how often failing, and why slow. */
-export function overviewDashboard(options: ResolvedOptions): Dashboard {
-  const q = new PromQL(options);
-  const panels = new PanelFactory();
-  const destination = q.label(attributes.destination);
-  const errorType = q.label(attributes.errorType);
-  const toDrillDown = [drillDownLink(options)];
+export function overviewDashboard(config: ResolvedConfig): Dashboard {
+  const ctx = dashboardContext(config);
+  const { q, producer, panels } = ctx;
+  const destination = label.destination;
+  const errorType = label.errorType;
+  const toDrillDown = [drillDownLink(config)];
+  const eventAgeSteps = panelSteps('eventAgeP99', config.thresholds);
 
   const builder = dashboardFrame(
-    options,
+    config,
     'overview',
     'Event pipeline overview',
     'Throughput, processing latency, event age, errors, in-flight and slow events of every instrumented handler. Click a destination to drill down.',
   )
-    .variables(dashboardVariables(q, options, 'processDuration'))
+    .variables(dashboardVariables(config, 'processDuration'))
     .withRow(panels.row('At a glance'))
     .withPanel(
       panels.stat({
@@ -38,31 +39,28 @@ export function overviewDashboard(options: ResolvedOptions): Dashboard {
         description:
           'Events all selected handlers finished per second (successes and failures). Bad: a drop to zero while producers still send, or a sudden fall after a deploy.',
         unit: 'ops',
-        queries: [{ expr: sum([], q.rate('processDuration', 'count')) }],
+        queries: [{ expr: throughput(q, [], RATE_INTERVAL) }],
       }),
     )
     .withPanel(
       errorRatioStat(
-        panels,
-        q,
-        'Share of processed events whose handler threw or rejected. Bad: above your error budget (orange from 1 %, red from 5 %).',
+        ctx,
+        'Share of processed events whose handler threw or rejected. Bad: above your error budget',
       ),
     )
     .withPanel(
       processingLatencyP99Stat(
-        panels,
-        q,
-        'The time 99 % of events finish within, from handler call to return or settle. Bad: rising after a deploy or under memory pressure (orange from 100 ms, red from 500 ms).',
+        ctx,
+        'The time 99 % of events finish within, from handler call to return or settle. Bad: rising after a deploy or under memory pressure',
       ),
     )
     .withPanel(
       panels.stat({
         title: 'p99 event age',
-        description:
-          'End-to-end age of events when their handler starts (now minus creation time). Bad: growing steadily, which means a backlog is building (orange from 1 s, red from 10 s).',
+        description: `End-to-end age of events when their handler starts (now minus creation time). Bad: growing steadily, which means a backlog is building (${stepsText(eventAgeSteps, 's')}).`,
         unit: 's',
-        queries: [{ expr: q.quantile(0.99, 'eventAge') }],
-        thresholds: thresholds.eventAgeP99,
+        queries: [{ expr: percentile(q, 0.99, 'eventAge', [], RATE_INTERVAL) }],
+        thresholds: eventAgeSteps,
       }),
     )
     .withRow(panels.row('Throughput'))
@@ -73,7 +71,12 @@ export function overviewDashboard(options: ResolvedOptions): Dashboard {
           'Events the wrapped consumers delivered to their handlers, per destination (stacked). Bad: a destination dropping to zero while its producers still send. Click a series to drill down.',
         unit: 'ops',
         stacked: true,
-        queries: [{ expr: sum([destination], q.rate('consumedMessages')), legend: `{{${destination}}}` }],
+        queries: [
+          {
+            expr: q.sumRate([destination], 'consumedMessages', 'value', RATE_INTERVAL),
+            legend: `{{${destination}}}`,
+          },
+        ],
         dataLinks: toDrillDown,
       }),
     )
@@ -84,22 +87,25 @@ export function overviewDashboard(options: ResolvedOptions): Dashboard {
           'Events the wrapped producers sent, per destination (stacked). Bad: sent rate persistently above the consumed rate of the same destination: consumers are falling behind.',
         unit: 'ops',
         stacked: true,
-        queries: [{ expr: sum([destination], q.rate('sentMessages')), legend: `{{${destination}}}` }],
+        queries: [
+          {
+            expr: producer.sumRate([destination], 'sentMessages', 'value', RATE_INTERVAL),
+            legend: `{{${destination}}}`,
+          },
+        ],
         dataLinks: toDrillDown,
       }),
     )
     .withRow(panels.row('Latency'))
     .withPanel(
       processingLatencyPercentiles(
-        panels,
-        q,
+        ctx,
         'Handler processing time percentiles across the selected destinations. Bad: p99 far above p50 (a slow tail, often GC pauses) or all three rising together (more work per event).',
       ),
     )
     .withPanel(
       processingLatencyHeatmap(
-        panels,
-        q,
+        ctx,
         'How many events finished in each latency bucket over time. Bad: a second band appearing above the main one (a slow mode, e.g. events hit by GC pauses) or the band drifting upward.',
       ),
     )
@@ -109,7 +115,12 @@ export function overviewDashboard(options: ResolvedOptions): Dashboard {
         description:
           'The slowest 1 % of events per destination. Bad: one destination far above the others (its handler or its downstream is slow). Click a series to drill down.',
         unit: 's',
-        queries: [{ expr: q.quantile(0.99, 'processDuration', [destination]), legend: `{{${destination}}}` }],
+        queries: [
+          {
+            expr: percentile(q, 0.99, 'processDuration', [destination], RATE_INTERVAL),
+            legend: `{{${destination}}}`,
+          },
+        ],
         dataLinks: toDrillDown,
       }),
     )
@@ -119,7 +130,12 @@ export function overviewDashboard(options: ResolvedOptions): Dashboard {
         description:
           "Age of events when their handler starts, from the broker's timestamp or the producer's creation header. Bad: climbing without coming back down: consumers cannot keep up and a backlog grows.",
         unit: 's',
-        queries: [{ expr: q.quantile(0.99, 'eventAge', [destination]), legend: `{{${destination}}}` }],
+        queries: [
+          {
+            expr: percentile(q, 0.99, 'eventAge', [destination], RATE_INTERVAL),
+            legend: `{{${destination}}}`,
+          },
+        ],
         dataLinks: toDrillDown,
       }),
     )
@@ -131,12 +147,7 @@ export function overviewDashboard(options: ResolvedOptions): Dashboard {
           'Share of processed events that failed, split by error.type (exception name; _OTHER for rare ones). Bad: a new error type appearing, or any ratio above your SLO.',
         unit: 'percentunit',
         min: 0,
-        queries: [
-          {
-            expr: `${sum([errorType], q.rate('processDuration', 'count', [`${errorType}!=""`]))} / scalar(${sum([], q.rate('processDuration', 'count'))})`,
-            legend: `{{${errorType}}}`,
-          },
-        ],
+        queries: [{ expr: errorRatioByType(q, [], RATE_INTERVAL), legend: `{{${errorType}}}` }],
       }),
     )
     .withPanel(
@@ -150,15 +161,13 @@ export function overviewDashboard(options: ResolvedOptions): Dashboard {
     )
     .withPanel(
       slowEventsByCause(
-        panels,
-        q,
+        ctx,
         'Events over the slow threshold per second, by dominant cause: gc (GC pauses covered most of the event), event_loop (it waited on a blocked loop), handler (its own work). Bad: gc dominating: memory pressure is costing latency.',
       ),
     )
     .withPanel(
-      handlerTimeInGc(
-        panels,
-        q,
+      handlerTimeInGcPanel(
+        ctx,
         {
           title: 'Share of processing time in GC pauses',
           description:
@@ -168,63 +177,6 @@ export function overviewDashboard(options: ResolvedOptions): Dashboard {
       ),
     );
 
-  if (options.slo) sloPanels(builder, q, panels, options.slo);
+  sloPanels(builder, ctx);
   return builder.build();
-}
-
-/** Burn rate over the paging windows and error budget left over the SLO window, per configured SLO. */
-function sloPanels(
-  builder: ReturnType<typeof dashboardFrame>,
-  q: PromQL,
-  panels: PanelFactory,
-  slo: ResolvedSlo,
-): void {
-  builder.withRow(panels.row('Service-level objectives'));
-  const objectives: { name: string; objective: number; good: (window: string) => string }[] = [];
-  if (slo.availability !== undefined) {
-    objectives.push({
-      name: `availability ${(slo.availability * 100).toFixed(2)} %`,
-      objective: slo.availability,
-      good: (window) => successShare(q, window),
-    });
-  }
-  if (slo.latency) {
-    const { thresholdSeconds, objective } = slo.latency;
-    objectives.push({
-      name: `latency ≤ ${thresholdSeconds} s for ${(objective * 100).toFixed(2)} %`,
-      objective,
-      good: (window) => processedShare(q, thresholdSeconds, window),
-    });
-  }
-  for (const { name, objective, good } of objectives) {
-    const budget = Number((1 - objective).toPrecision(6));
-    const burn = (window: string) => `(1 - (${good(window)})) / ${budget}`;
-    builder
-      .withPanel(
-        panels.timeseries({
-          title: `Burn rate: ${name}`,
-          description: `How fast the error budget of the ${name} SLO is being spent: 1 spends it exactly over the SLO window. Bad: above 14.4 over 1h (pages) or above 6 over 6h.`,
-          unit: 'short',
-          width: 16,
-          min: 0,
-          queries: [
-            { expr: burn('1h'), legend: '1h' },
-            { expr: burn('6h'), legend: '6h' },
-          ],
-          thresholds: thresholds.burnRate,
-        }),
-      )
-      .withPanel(
-        panels.stat({
-          title: `Error budget left: ${name}`,
-          description: `Share of the ${name} SLO's error budget left over the last ${slo.window}. Bad: below 25 % (slow down risky changes), negative (the SLO is broken).`,
-          unit: 'percentunit',
-          width: 8,
-          height: 8,
-          queries: [{ expr: `1 - (${burn(slo.window)})` }],
-          baseColor: 'red',
-          thresholds: thresholds.budgetLeft,
-        }),
-      );
-  }
 }

@@ -1,63 +1,61 @@
-import { attributes } from '@eventscope/catalog';
+import { panelSteps, type ResolvedConfig } from '@eventscope/config';
+import { gcTimeShare, heapUsed, label, max, percentile, sum } from '@eventscope/config/promql';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { ResolvedOptions } from '../options.js';
-import { PanelFactory } from '../panels.js';
-import { max, PromQL, sum } from '../promql.js';
+import { RATE_INTERVAL } from '../queries.js';
+import { formatValue } from '../units.js';
 import { dashboardVariables } from '../variables.js';
+import { dashboardContext } from './context.js';
 import { dashboardFrame } from './frame.js';
-import { handlerTimeInGc } from './shared-panels.js';
-import { thresholds } from './thresholds.js';
+import { handlerTimeInGcPanel } from './shared-panels.js';
+import { restartSteps, stepValue } from './thresholds.js';
 
 /** Runtime: garbage collection, heap, RSS and the event loop — where latency goes when handlers are fine. */
-export function runtimeDashboard(options: ResolvedOptions): Dashboard {
-  const q = new PromQL(options);
-  const panels = new PanelFactory();
-  const gcType = q.label(attributes.gcType);
-  const space = q.label(attributes.heapSpace);
+export function runtimeDashboard(config: ResolvedConfig): Dashboard {
+  const ctx = dashboardContext(config);
+  const { q, panels } = ctx;
+  const gcType = label.gcType;
+  const space = label.heapSpace;
+  const instance = q.byInstance;
+  const gcSteps = panelSteps('timeInGc', config.thresholds);
+  const heapSteps = panelSteps('heapUsedOfLimit', config.thresholds);
+  const loopDelaySteps = panelSteps('loopDelayP99', config.thresholds);
+  const at = (steps: typeof gcSteps, color: string, unit: string) => stepValue(steps, color, unit);
 
   return dashboardFrame(
-    options,
+    config,
     'runtime',
     'Runtime',
     'GC pauses, heap, RSS and event-loop delay of the instrumented Node.js processes, and how much handler time GC pauses took.',
   )
-    .variables(dashboardVariables(q, options, 'gcDuration'))
+    .variables(dashboardVariables(config, 'gcDuration'))
     .withRow(panels.row('At a glance'))
     .withPanel(
       panels.stat({
         title: 'Time in GC pauses',
-        description:
-          'Share of wall-clock time the selected processes spent paused for garbage collection. Bad: above 5 % (orange) or 10 % (red): memory pressure is stealing time from handlers.',
+        description: `Share of wall-clock time the selected processes spent paused for garbage collection, for the busiest process. Bad: above ${at(gcSteps, 'orange', 'percentunit')} (orange) or ${at(gcSteps, 'red', 'percentunit')} (red, where the alert fires): memory pressure is stealing time from handlers.`,
         unit: 'percentunit',
-        queries: [{ expr: max([], sum(['instance'], q.rate('gcDuration', 'sum'))) }],
-        thresholds: thresholds.timeInGc,
+        queries: [{ expr: max([], gcTimeShare(q, instance, RATE_INTERVAL)) }],
+        thresholds: gcSteps,
       }),
     )
     .withPanel(
       panels.stat({
         title: 'Heap used of limit',
-        description:
-          'V8 heap in use divided by the most the heap may grow to, for the fullest process. Bad: above 70 % and climbing: GC runs more often and an out-of-memory crash approaches.',
+        description: `V8 heap in use divided by the most the heap may grow to, for the fullest process. Bad: above ${at(heapSteps, 'orange', 'percentunit')} and climbing (orange), above ${at(heapSteps, 'red', 'percentunit')} (red, where the alert fires): GC runs more often and an out-of-memory crash approaches.`,
         unit: 'percentunit',
         queries: [
-          {
-            expr: max(
-              [],
-              `${sum(['instance'], q.instant('heapUsed'))} / ${sum(['instance'], q.instant('heapSizeLimit'))}`,
-            ),
-          },
+          { expr: max([], `${heapUsed(q, instance)} / ${sum(instance, q.instant('heapSizeLimit'))}`) },
         ],
-        thresholds: thresholds.heapUsedOfLimit,
+        thresholds: heapSteps,
       }),
     )
     .withPanel(
       panels.stat({
         title: 'Event-loop delay p99',
-        description:
-          'The worst p99 event-loop delay of the selected processes: how late timers and I/O callbacks run. Bad: above 50 ms (orange) or 200 ms (red): something blocks the loop.',
+        description: `The worst p99 event-loop delay of the selected processes: how late timers and I/O callbacks run. Bad: above ${at(loopDelaySteps, 'orange', 's')} (orange) or ${at(loopDelaySteps, 'red', 's')} (red, where the alert fires): something blocks the loop.`,
         unit: 's',
         queries: [{ expr: max([], q.instant('loopDelayP99')) }],
-        thresholds: thresholds.loopDelayP99,
+        thresholds: loopDelaySteps,
       }),
     )
     .withPanel(
@@ -66,8 +64,8 @@ export function runtimeDashboard(options: ResolvedOptions): Dashboard {
         description:
           'How often the process start time changed within the dashboard time range, i.e. restarts of a process keeping its scrape target. Bad: any restart you did not deploy (crash, out-of-memory kill).',
         unit: 'short',
-        queries: [{ expr: sum([], `changes(${q.range('processStartTime', 'value', '$__range')})`) }],
-        thresholds: thresholds.restarts,
+        queries: [{ expr: sum([], q.overTime('changes', 'processStartTime', 'value', '$__range')) }],
+        thresholds: restartSteps,
       }),
     )
     .withRow(panels.row('Garbage collection'))
@@ -77,33 +75,34 @@ export function runtimeDashboard(options: ResolvedOptions): Dashboard {
         description:
           'Garbage collections per second by type (minor: young generation; major: full mark-compact; incremental; weakcb). Bad: major GCs becoming frequent: the old generation is nearly full.',
         unit: 'ops',
-        queries: [{ expr: sum([gcType], q.rate('gcDuration', 'count')), legend: `{{${gcType}}}` }],
+        queries: [
+          { expr: q.sumRate([gcType], 'gcDuration', 'count', RATE_INTERVAL), legend: `{{${gcType}}}` },
+        ],
       }),
     )
     .withPanel(
       panels.timeseries({
         title: 'GC pause p99 by type',
-        description:
-          'The longest 1 % of GC pauses, by type; every handler running during a pause waits for it. Bad: major pauses over 50 ms, which show up one to one in processing latency.',
+        description: `The longest 1 % of GC pauses, by type; every handler running during a pause waits for it. Bad: major pauses over ${formatValue(config.thresholds.majorGcPauseSeconds, 's')} (where the alert fires), which show up one to one in processing latency.`,
         unit: 's',
-        queries: [{ expr: q.quantile(0.99, 'gcDuration', [gcType]), legend: `{{${gcType}}}` }],
+        queries: [
+          { expr: percentile(q, 0.99, 'gcDuration', [gcType], RATE_INTERVAL), legend: `{{${gcType}}}` },
+        ],
       }),
     )
     .withPanel(
       panels.timeseries({
         title: 'Share of time in GC pauses',
-        description:
-          'Seconds of GC pause per second of wall-clock time, per process. Bad: above 5 %, or rising together with heap use (a leak or a growing cache).',
+        description: `Seconds of GC pause per second of wall-clock time, per process. Bad: above ${at(gcSteps, 'orange', 'percentunit')}, or rising together with heap use (a leak or a growing cache).`,
         unit: 'percentunit',
         min: 0,
-        queries: [{ expr: sum(['instance'], q.rate('gcDuration', 'sum')), legend: '{{instance}}' }],
-        thresholds: thresholds.timeInGc,
+        queries: [{ expr: gcTimeShare(q, instance, RATE_INTERVAL), legend: `{{${label.instance}}}` }],
+        thresholds: gcSteps,
       }),
     )
     .withPanel(
-      handlerTimeInGc(
-        panels,
-        q,
+      handlerTimeInGcPanel(
+        ctx,
         {
           title: 'Share of handler time overlapped by GC',
           description:
@@ -121,7 +120,7 @@ export function runtimeDashboard(options: ResolvedOptions): Dashboard {
         unit: 'bytes',
         width: 16,
         queries: [
-          { expr: sum([space], q.instant('heapUsed')), legend: `{{${space}}} used` },
+          { expr: heapUsed(q, [space]), legend: `{{${space}}} used` },
           { expr: sum([space], q.instant('heapSpaceSize')), legend: `{{${space}}} size` },
           { expr: sum([], q.instant('heapSizeLimit')), legend: 'heap size limit' },
         ],
@@ -134,20 +133,19 @@ export function runtimeDashboard(options: ResolvedOptions): Dashboard {
           'Resident set size per process: heap plus buffers, code and native memory. Bad: growing while the heap is flat (native or Buffer leak), or nearing the container memory limit.',
         unit: 'bytes',
         width: 8,
-        queries: [{ expr: sum(['instance'], q.instant('memoryRss')), legend: '{{instance}}' }],
+        queries: [{ expr: sum(instance, q.instant('memoryRss')), legend: `{{${label.instance}}}` }],
       }),
     )
     .withRow(panels.row('Event loop'))
     .withPanel(
       panels.timeseries({
         title: 'Event-loop delay p50 / p99 / max',
-        description:
-          'How late the event loop ran scheduled work, per process. Bad: p99 or max over 50 ms: synchronous work (JSON, crypto, regex, GC) blocks every handler meanwhile.',
+        description: `How late the event loop ran scheduled work, per process. Bad: p99 or max over ${at(loopDelaySteps, 'orange', 's')}: synchronous work (JSON, crypto, regex, GC) blocks every handler meanwhile.`,
         unit: 's',
         queries: [
-          { expr: max(['instance'], q.instant('loopDelayP50')), legend: 'p50 {{instance}}' },
-          { expr: max(['instance'], q.instant('loopDelayP99')), legend: 'p99 {{instance}}' },
-          { expr: max(['instance'], q.instant('loopDelayMax')), legend: 'max {{instance}}' },
+          { expr: max(instance, q.instant('loopDelayP50')), legend: `p50 {{${label.instance}}}` },
+          { expr: max(instance, q.instant('loopDelayP99')), legend: `p99 {{${label.instance}}}` },
+          { expr: max(instance, q.instant('loopDelayMax')), legend: `max {{${label.instance}}}` },
         ],
       }),
     )
@@ -159,8 +157,8 @@ export function runtimeDashboard(options: ResolvedOptions): Dashboard {
         unit: 'percentunit',
         min: 0,
         max: 1,
-        queries: [{ expr: max(['instance'], q.instant('loopUtilization')), legend: '{{instance}}' }],
-        thresholds: thresholds.loopUtilization,
+        queries: [{ expr: max(instance, q.instant('loopUtilization')), legend: `{{${label.instance}}}` }],
+        thresholds: panelSteps('loopUtilization', config.thresholds),
       }),
     )
     .build();

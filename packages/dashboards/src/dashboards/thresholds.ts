@@ -1,44 +1,48 @@
-/**
- * Every colour threshold the dashboards draw, in one place: a panel that shows the same quantity
- * on two dashboards turns orange and red at the same values. Steps are above the base colour.
- * The panel descriptions spell these values out; change both together.
- */
-export interface ThresholdStep {
-  value: number;
-  color: string;
-}
+import type { ResolvedConfig, ThresholdStep } from '@eventscope/config';
+import { formatValue } from '../units.js';
 
-const orangeRed = (orange: number, red: number): readonly ThresholdStep[] => [
-  { value: orange, color: 'orange' },
-  { value: red, color: 'red' },
+/**
+ * Colour steps of the panels no alert judges. Every quantity an alert also judges (error ratio,
+ * GC time, heap, event-loop delay and utilization) takes its steps from @eventscope/config's
+ * `panelSteps`, red exactly at the configured alert threshold; burn rates take theirs from the
+ * configured burn-rate factors.
+ */
+
+/** Process restarts within the dashboard range: any one deserves a look. */
+export const restartSteps: readonly ThresholdStep[] = [{ value: 1, color: 'orange' }];
+
+/** Share of the error budget left, above a red base colour: orange from 25 %, green from 50 %. */
+export const budgetLeftSteps: readonly ThresholdStep[] = [
+  { value: 0.25, color: 'orange' },
+  { value: 0.5, color: 'green' },
 ];
 
-export const thresholds = {
-  /** Share of processed events that failed. */
-  errorRatio: orangeRed(0.01, 0.05),
-  /** p99 handler processing time, seconds. */
-  processingLatencyP99: orangeRed(0.1, 0.5),
-  /** p99 event age when the handler starts, seconds. */
-  eventAgeP99: orangeRed(1, 10),
-  /** GC pause time inside running handlers over handler time. */
-  handlerTimeInGc: orangeRed(0.05, 0.15),
-  /** GC pause time over wall-clock time, per process. */
-  timeInGc: orangeRed(0.05, 0.1),
-  /** V8 heap in use over the heap size limit. */
-  heapUsedOfLimit: orangeRed(0.7, 0.85),
-  /** p99 event-loop delay, seconds. */
-  loopDelayP99: orangeRed(0.05, 0.2),
-  /** Share of time the event loop was busy. */
-  loopUtilization: orangeRed(0.7, 0.9),
-  /** Process restarts within the dashboard range. */
-  restarts: [{ value: 1, color: 'orange' }] as readonly ThresholdStep[],
-  /** Error-budget burn rate: 6 over 6h tickets, 14.4 over 1h pages. */
-  burnRate: orangeRed(6, 14.4),
-  /** Share of the error budget left (base colour red: below 25 % is bad). */
-  budgetLeft: [
-    { value: 0.25, color: 'orange' },
-    { value: 0.5, color: 'green' },
-  ] as readonly ThresholdStep[],
-  /** Relative change against a baseline where higher is worse. */
-  regression: orangeRed(0.1, 0.2),
-} as const;
+/** The burn-rate factors that page, lowest first (6 and 14.4 by default). */
+function pagingFactors(config: ResolvedConfig): number[] {
+  const factors = config.burnRates.filter((b) => b.severity === 'page').map((b) => b.factor);
+  return [...new Set(factors)].sort((a, b) => a - b);
+}
+
+/** Burn-rate steps: orange at the lowest paging factor, red at the highest. */
+export function burnRateSteps(config: ResolvedConfig): readonly ThresholdStep[] {
+  const factors = pagingFactors(config);
+  const highest = factors.at(-1);
+  if (highest === undefined) return [];
+  const lowest = factors[0]!;
+  return [
+    ...(lowest < highest ? [{ value: lowest, color: 'orange' }] : []),
+    { value: highest, color: 'red' },
+  ];
+}
+
+/** Steps as a description says them: `orange from 1 %, red from 5 %`. */
+export function stepsText(steps: readonly ThresholdStep[], unit: string): string {
+  return steps.map((step) => `${step.color} from ${formatValue(step.value, unit)}`).join(', ');
+}
+
+/** The value of a step of one colour, formatted in the panel's unit. */
+export function stepValue(steps: readonly ThresholdStep[], color: string, unit: string): string {
+  const step = steps.find((s) => s.color === color);
+  if (!step) throw new Error(`no ${color} step in ${JSON.stringify(steps)}`);
+  return formatValue(step.value, unit);
+}

@@ -1,5 +1,5 @@
-import type { RangeSeries, TimeRange } from './prometheus-api.js';
-import { formatValue } from './units.js';
+import type { RangeSeries, TimeRange } from '@eventscope/config/prometheus-client';
+import { formatValue } from '../units.js';
 
 /** Inline SVG charts: no scripts, no external assets, so the preview opens anywhere. */
 
@@ -79,7 +79,7 @@ export function lineChart(
  */
 export function heatmapChart(series: readonly RangeSeries[], range: TimeRange, unit: string): string {
   const buckets = series
-    .map((s) => ({ le: Number(s.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : s.labels.le), s }))
+    .map((s) => ({ le: Number(s.metric.le === '+Inf' ? Number.POSITIVE_INFINITY : s.metric.le), s }))
     .filter((b) => !Number.isNaN(b.le))
     .sort((a, b) => a.le - b.le);
   const times = [...new Set(buckets.flatMap((b) => b.s.points.map(([t]) => t)))].sort((a, b) => a - b);

@@ -1,16 +1,16 @@
+import type { EventscopeConfig, ResolvedConfig } from '@eventscope/config';
+import { PrometheusClient, type RangeSeries, type TimeRange } from '@eventscope/config/prometheus-client';
 import { type GeneratedDashboard, generateDashboards } from '../generate.js';
-import type { DashboardOptions } from '../options.js';
 import { type PanelQuery, panelQueries } from '../panel-queries.js';
+import { formatValue } from '../units.js';
 import { resolveVariables, type VariableValues } from '../variable-values.js';
 import { escapeHtml, heatmapChart, lineChart, type NamedSeries } from './charts.js';
-import { queryRange, type RangeSeries, type TimeRange } from './prometheus-api.js';
-import { formatValue } from './units.js';
 
 export interface PreviewOptions {
   /** Base URL of the Prometheus to query, e.g. `http://127.0.0.1:9090`. */
   prometheusUrl: string;
-  /** The options the dashboards are generated with (flavor, selectors, SLOs …). */
-  options?: DashboardOptions;
+  /** The configuration the dashboards are generated from (flavor, selectors, SLOs, thresholds …). */
+  config?: EventscopeConfig | ResolvedConfig;
   /** Time range; default the last hour, with a step giving ~120 points. Unix seconds. */
   range?: Partial<TimeRange>;
   /** Variable values; unset filters are "All". */
@@ -63,7 +63,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 async function renderPanel(
   panel: RowLike,
   queries: readonly PanelQuery[],
-  prometheusUrl: string,
+  prometheus: PrometheusClient,
   range: TimeRange,
   variables: VariableValues,
 ): Promise<PanelResult> {
@@ -80,7 +80,7 @@ async function renderPanel(
     results = await Promise.all(
       queries.map(async (query) => ({
         query,
-        series: await queryRange(prometheusUrl, resolveVariables(query.expr, variables), range),
+        series: await prometheus.queryRange(resolveVariables(query.expr, variables), range),
       })),
     );
   } catch (error) {
@@ -89,7 +89,7 @@ async function renderPanel(
   const named: NamedSeries[] = results.flatMap(({ query, series }) =>
     series
       .filter((s) => s.points.length > 0)
-      .map((s) => ({ ...s, name: legendName(query.legend, s.labels) })),
+      .map((s) => ({ ...s, name: legendName(query.legend, s.metric) })),
   );
   if (named.length === 0) return { ...base, html: '<p class="nodata">No data</p>', drawn: false };
   if (panel.type === 'stat') {
@@ -142,7 +142,8 @@ export async function renderPreview(preview: PreviewOptions): Promise<string> {
     ...preview.variables,
   };
   const wanted = new Set(preview.dashboards ?? ['overview', 'runtime', 'regressions', 'destination']);
-  const dashboards = generateDashboards(preview.options).filter((d) => wanted.has(d.kind));
+  const dashboards = generateDashboards(preview.config).filter((d) => wanted.has(d.kind));
+  const prometheus = new PrometheusClient(preview.prometheusUrl);
 
   const sections: string[] = [];
   let total = 0;
@@ -156,7 +157,7 @@ export async function renderPreview(preview: PreviewOptions): Promise<string> {
         : renderPanel(
             panel,
             queries.filter((q) => q.panelId === panel.id),
-            preview.prometheusUrl,
+            prometheus,
             range,
             variables,
           ),

@@ -1,4 +1,4 @@
-/** Values formatted the way Grafana's units show them, for the preview's axes, legends and stats. */
+/** Values formatted the way Grafana's units show them, for panel descriptions and the preview. */
 
 const si = (value: number, suffix: string, base: number, prefixes: readonly string[]): string => {
   let v = Math.abs(value);
