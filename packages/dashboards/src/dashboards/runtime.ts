@@ -1,5 +1,13 @@
 import { panelSteps, type ResolvedConfig } from '@eventscope/config';
-import { gcTimeShare, heapUsed, label, max, percentile, sum } from '@eventscope/config/promql';
+import {
+  gcTimeShare,
+  heapUsed,
+  heapUsedOfLimit,
+  label,
+  max,
+  percentile,
+  sum,
+} from '@eventscope/config/promql';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { RATE_INTERVAL } from '../queries.js';
 import { formatValue } from '../units.js';
@@ -43,9 +51,7 @@ export function runtimeDashboard(config: ResolvedConfig): Dashboard {
         title: 'Heap used of limit',
         description: `V8 heap in use divided by the most the heap may grow to, for the fullest process. Bad: above ${at(heapSteps, 'orange', 'percentunit')} and climbing (orange), above ${at(heapSteps, 'red', 'percentunit')} (red, where the alert fires): GC runs more often and an out-of-memory crash approaches.`,
         unit: 'percentunit',
-        queries: [
-          { expr: max([], `${heapUsed(q, instance)} / ${sum(instance, q.instant('heapSizeLimit'))}`) },
-        ],
+        queries: [{ expr: max([], heapUsedOfLimit(q, instance)) }],
         thresholds: heapSteps,
       }),
     )
