@@ -1,3 +1,5 @@
+import { PrometheusQueryError, PrometheusUnavailableError } from '@eventscope/config/prometheus-client';
+
 /**
  * Exit codes mean something: scripts and CI branch on them.
  *   0  done
@@ -25,7 +27,13 @@ export class ProblemFound extends Error {
   readonly exitCode = exitCodes.problem;
 }
 
+/**
+ * The exit code an error stands for. The Prometheus client's errors keep their own classes (they
+ * are not the CLI's): unreachable is "unavailable", a refused query "usage".
+ */
 export function exitCodeOf(error: unknown): number {
+  if (error instanceof PrometheusUnavailableError) return exitCodes.unavailable;
+  if (error instanceof PrometheusQueryError) return exitCodes.usage;
   if (error && typeof error === 'object' && 'exitCode' in error && typeof error.exitCode === 'number') {
     return error.exitCode;
   }

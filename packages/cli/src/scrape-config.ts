@@ -1,5 +1,5 @@
+import type { ScrapeSettings } from '@eventscope/config';
 import { stringify } from 'yaml';
-import type { ScrapeSettings } from './config.js';
 
 export interface ScrapeConfigOptions extends ScrapeSettings {
   /** Rule file globs, relative to the prometheus.yml. */

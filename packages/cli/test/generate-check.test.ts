@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinary } from '@eventscope/testkit';
@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'eventscope-cli-'));
+const fiveMistakes = join(import.meta.dirname, '../../config/test/fixtures/five-mistakes.yaml');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('eventscope generate', () => {
@@ -48,7 +49,7 @@ describe('eventscope generate', () => {
     const dir = mkdtempSync(join(work, 'ts-'));
     writeFileSync(
       join(dir, 'eventscope.config.ts'),
-      "const config: { alerts: { profile: 'test' } } = { alerts: { profile: 'test' } };\nexport default config;\n",
+      "import type { EventscopeConfig } from '@eventscope/config';\nconst config: EventscopeConfig = { profile: 'test' };\nexport default config;\n",
     );
     const result = await runCli(['generate', '--config', 'eventscope.config.ts', '--out', 'gen'], {
       cwd: dir,
@@ -72,17 +73,68 @@ describe('eventscope generate', () => {
     writeFileSync(join(work, 'unknown.json'), '{ "dashbaords": {} }');
     const unknown = await runCli(['generate', '--config', 'unknown.json', '--out', 'x'], { cwd: work });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(
-      /unknown key "dashbaords"; allowed: flavor, selectors, dashboards, alerts, prometheus/,
-    );
+    expect(unknown.stderr).toMatch(/dashbaords: unknown key; did you mean "dashboards"\?/);
 
-    writeFileSync(
-      join(work, 'invalid.json'),
-      '{ "alerts": { "slos": [{ "kind": "errors", "objective": 2 }] } }',
-    );
+    writeFileSync(join(work, 'invalid.json'), '{ "slos": [{ "kind": "errors", "objective": 2 }] }');
     const invalid = await runCli(['generate', '--config', 'invalid.json', '--out', 'x'], { cwd: work });
     expect(invalid.code).toBe(2);
-    expect(invalid.stderr).toMatch(/invalid alerts config[\s\S]*objective/);
+    expect(invalid.stderr).toMatch(
+      /invalid configuration in .*invalid\.json[\s\S]*slos\[0\]\.objective: 2 is outside/,
+    );
+    expect(existsSync(join(work, 'x'))).toBe(false);
+  });
+
+  it('reports five mistakes across sections in one run, exit 2, nothing written', async () => {
+    const dir = mkdtempSync(join(work, 'five-'));
+    writeFileSync(join(dir, 'eventscope.config.yaml'), readFileSync(fiveMistakes, 'utf8'));
+    const result = await runCli(['generate', '--out', 'gen'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('(5 errors)');
+    for (const path of [
+      'flavour',
+      'slos[0].objective',
+      'thresholds.eventLoopDelaySeconds',
+      'dashboards.refresh',
+      'prometheus.job',
+    ]) {
+      expect(result.stderr).toContain(`  - ${path}: `);
+    }
+    expect(readdirSync(dir)).toEqual(['eventscope.config.yaml']);
+  });
+
+  it('writes atomically: a failure keeps the previous output whole and leaves no temporary folder', async () => {
+    const dir = mkdtempSync(join(work, 'atomic-'));
+    expect((await runCli(['generate', '--out', 'gen'], { cwd: dir })).code).toBe(0);
+    const before = readFileSync(join(dir, 'gen/alerts/alertmanager.yml'), 'utf8');
+    writeFileSync(join(dir, 'bad.json'), '{ "selectors": { "namespace": "=~unquoted" } }');
+    const result = await runCli(['generate', '--config', 'bad.json', '--out', 'gen'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(readFileSync(join(dir, 'gen/alerts/alertmanager.yml'), 'utf8')).toBe(before);
+    expect(readdirSync(dir).sort()).toEqual(['bad.json', 'gen']);
+    // A folder that cannot be written: exit 3, nothing half-written beside it.
+    const locked = join(dir, 'locked');
+    writeFileSync(locked, 'a file where the output folder would go');
+    const blocked = await runCli(['generate', '--out', join(locked, 'gen')], { cwd: dir });
+    expect(blocked.code).toBe(3);
+    expect(readdirSync(dir).sort()).toEqual(['bad.json', 'gen', 'locked']);
+  });
+
+  it("accepts the CLI README's sample config, and check passes on its output", async () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const sample = /## Config[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(sample, 'a yaml block under "## Config" in the README').toBeDefined();
+    const dir = mkdtempSync(join(work, 'readme-'));
+    writeFileSync(join(dir, 'eventscope.config.yaml'), sample!);
+    const generated = await runCli(['generate', '--out', 'gen'], { cwd: dir });
+    expect(generated.stderr).toBe('');
+    expect(generated.code).toBe(0);
+    const checked = await runCli(['check', 'gen', '--json'], { cwd: dir });
+    const verdicts = JSON.parse(checked.stdout) as { status: string; what: string; detail?: string }[];
+    expect(verdicts.filter((v) => v.status === 'fail')).toEqual([]);
+    expect(verdicts.filter((v) => v.what.startsWith('promtool test rules')).map((v) => v.status)).toContain(
+      findBinary('promtool') ? 'pass' : 'skip',
+    );
+    expect(checked.code).toBe(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningPipeline, startPipeline } from '@eventscope/example-in-process';
@@ -78,6 +78,32 @@ describe.skipIf(!available)('eventscope report against a real Prometheus (steady
       expect(orders.get(figure)!.change!, figure).toBeGreaterThan(0.1);
     }
     expect(orders.get('gcTimeShare')!.change!).toBeGreaterThan(1);
+  });
+
+  it("reads the config's selectors and service label, as the dashboards and alerts do", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eventscope-report-'));
+    try {
+      const run = async (config: object) => {
+        writeFileSync(join(dir, 'eventscope.config.json'), JSON.stringify(config));
+        const result = await runCli(
+          ['report', '--prometheus', prometheus.url, '--before', before, '--after', after, '--json'],
+          { cwd: dir },
+        );
+        expect(result.code, result.stderr).toBe(0);
+        return (JSON.parse(result.stdout) as { sections: { service: string }[] }).sections.map(
+          (s) => s.service,
+        );
+      };
+      expect(await run({ selectors: { job: '=~"bill.*"' } })).toEqual(['billing', 'billing']);
+      expect(await run({ selectors: { job: 'shipping' } })).toEqual([]);
+      // Another service label: the report groups by it (instance here), per destination.
+      expect(await run({ serviceLabel: 'instance' })).toEqual([
+        new URL(pipeline.metricsUrl).host,
+        new URL(pipeline.metricsUrl).host,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints readable text and markdown tables', async () => {
@@ -209,7 +235,7 @@ describe('eventscope report, bad input', () => {
       'now-1h..now',
     ]);
     expect(url.code).toBe(2);
-    expect(url.stderr).toMatch(/--prometheus must be a URL/);
+    expect(url.stderr).toMatch(/--prometheus must be an http\(s\) URL/);
     const missing = await runCli(['report', '--before', 'now-2h..now-1h']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/required option '--prometheus <url>' not specified/);

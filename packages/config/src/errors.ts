@@ -122,6 +122,14 @@ export function issuesFrom(schema: AnySchema, error: z.core.$ZodError): ConfigIs
       }
       continue;
     }
+    if (issue.code === 'invalid_key') {
+      const key = issue.path.at(-1);
+      out.push({
+        path: formatPath(issue.path),
+        message: `${JSON.stringify(key)} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)`,
+      });
+      continue;
+    }
     if (issue.code === 'invalid_value' && 'values' in issue) {
       out.push({
         path: formatPath(issue.path),

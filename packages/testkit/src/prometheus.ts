@@ -1,23 +1,18 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type InstantSample, PrometheusClient } from '@eventscope/config/prometheus-client';
 import { needBinary } from './components.js';
 import { freePort, type ManagedProcess, startProcess, tempDir, waitFor } from './process.js';
-
-export interface PromSample {
-  metric: Record<string, string>;
-  value?: [number, string];
-  values?: [number, string][];
-}
 
 export interface RunningPrometheus {
   url: string;
   port: number;
   dir: string;
   process: ManagedProcess;
-  /** Instant query; throws on a Prometheus error. */
-  query: (expr: string, time?: number) => Promise<PromSample[]>;
-  /** Range query. */
-  queryRange: (expr: string, start: number, end: number, step: number) => Promise<PromSample[]>;
+  /** The toolkit's Prometheus client, pointed at this server. */
+  client: PrometheusClient;
+  /** Instant query (the client's); throws on a Prometheus error. */
+  query: (expr: string, time?: number) => Promise<InstantSample[]>;
   /** Wait until every active target is up and has been scraped at least once. */
   waitForTargets: (count: number, timeoutMs?: number) => Promise<void>;
   reload: () => Promise<void>;
@@ -64,15 +59,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     ...(options.args ?? []),
   ]);
   const url = `http://127.0.0.1:${port}`;
-  const api = async (path: string, params: Record<string, string>) => {
-    const response = await fetch(`${url}${path}?${new URLSearchParams(params)}`);
-    const body = (await response.json()) as { status: string; data: any; error?: string };
-    if (body.status !== 'success')
-      throw new Error(`Prometheus ${path} failed: ${body.error ?? response.status}`);
-    return body.data;
-  };
+  const client = new PrometheusClient(url);
   try {
-    await waitFor(async () => (await fetch(`${url}/-/ready`)).ok, {
+    await waitFor(() => client.ready(), {
       timeoutMs: 30_000,
       what: 'Prometheus ready',
     });
@@ -85,34 +74,15 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     port,
     dir: dir.path,
     process: proc,
-    query: async (expr, time) =>
-      (await api('/api/v1/query', { query: expr, ...(time ? { time: String(time) } : {}) })).result,
-    queryRange: async (expr, start, end, step) =>
-      (
-        await api('/api/v1/query_range', {
-          query: expr,
-          start: String(start),
-          end: String(end),
-          step: String(step),
-        })
-      ).result,
+    client,
+    query: (expr, time) => client.query(expr, time),
     waitForTargets: async (count, timeoutMs = 30_000) => {
-      await waitFor(
-        async () => {
-          const data = await api('/api/v1/targets', {});
-          const up = (data.activeTargets as { health: string; lastScrape: string }[]).filter(
-            (t) => t.health === 'up',
-          );
-          return up.length >= count;
-        },
-        { timeoutMs, what: `${count} healthy scrape targets` },
-      );
+      await waitFor(async () => (await client.targets()).filter((t) => t.health === 'up').length >= count, {
+        timeoutMs,
+        what: `${count} healthy scrape targets`,
+      });
     },
-    reload: async () => {
-      const response = await fetch(`${url}/-/reload`, { method: 'POST' });
-      if (!response.ok)
-        throw new Error(`Prometheus reload failed: ${response.status} ${await response.text()}`);
-    },
+    reload: () => client.reload(),
     stop: async () => {
       await proc.stop();
       dir.remove();

@@ -1,11 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { type AlertsConfig, writeAlerts } from '@eventscope/alerts';
+import { type Environment, generateAlerts } from '@eventscope/alerts';
 import type { NamingFlavor } from '@eventscope/catalog';
-import { writeDashboards } from '@eventscope/dashboards';
+import type { ProfileName, ResolvedConfig } from '@eventscope/config';
+import { type GeneratedFiles, underFolder, writeFilesAtomically } from '@eventscope/config/output';
+import { dashboardFiles } from '@eventscope/dashboards';
 import type { Command } from 'commander';
-import { type EventscopeConfig, loadConfig } from '../config.js';
-import { UsageError } from '../errors.js';
+import { loadConfig } from '../config.js';
+import { UnavailableError } from '../errors.js';
 import { oneOf } from '../options.js';
 import { prometheusConfig } from '../scrape-config.js';
 
@@ -22,7 +23,7 @@ export interface GenerateOptions {
   config?: string;
   out: string;
   flavor?: NamingFlavor;
-  profile?: 'production' | 'test';
+  profile?: ProfileName;
   quiet?: boolean;
 }
 
@@ -48,8 +49,11 @@ export function registerGenerate(program: Command): void {
       oneOf(['production', 'test'] as const),
     )
     .action(async (options: GenerateOptions) => {
-      const { config, path } = await loadConfig(options.config);
-      const written = generateAll(config, options);
+      const { config, path } = await loadConfig(options.config, {
+        flavor: options.flavor,
+        profile: options.profile,
+      });
+      const written = writeAll(options.out, generateAll(config));
       if (!options.quiet) {
         process.stdout.write(
           `eventscope generate: ${path ? `config ${path}` : 'no config file, defaults'}\n`,
@@ -63,50 +67,29 @@ export function registerGenerate(program: Command): void {
     });
 }
 
-/** Generate every artifact into `options.out`; returns absolute paths written. */
-export function generateAll(
-  config: EventscopeConfig,
-  options: Pick<GenerateOptions, 'out' | 'flavor' | 'profile'>,
-): string[] {
-  const out = resolve(options.out);
-  const flavor = options.flavor ?? config.flavor ?? 'prometheus';
-  const selectors = config.selectors ?? {};
-  const written: string[] = [];
-  try {
-    written.push(...writeDashboards(join(out, layout.grafana), { ...config.dashboards, flavor, selectors }));
-  } catch (error) {
-    throw new UsageError(`invalid dashboards config: ${messageOf(error)}`);
-  }
-  const alertsConfig: AlertsConfig = {
-    ...config.alerts,
-    flavor,
-    selectors,
-    // A label the user selects on is one their scrape targets carry.
-    extraTargetLabels: [
-      ...new Set([
-        ...(config.alerts?.extraTargetLabels ?? []),
-        ...Object.keys(selectors).filter((l) => l !== 'job' && l !== 'instance'),
-      ]),
-    ],
-    ...(options.profile ? { profile: options.profile } : {}),
+/** Every artifact of one configuration, by path inside the output folder; pure. */
+export function generateAll(config: ResolvedConfig, env: Environment = process.env): GeneratedFiles {
+  const { targets, scrapeInterval, job, alertmanager } = config.prometheus;
+  return {
+    ...underFolder(layout.grafana, dashboardFiles(config)),
+    ...underFolder(layout.alerts, generateAlerts(config, env)),
+    [join(layout.prometheus, 'prometheus.yml')]: prometheusConfig({
+      targets: [...targets],
+      scrapeInterval,
+      job,
+      alertmanager,
+      ruleFiles: [layout.ruleGlob],
+    }),
   };
-  let alertFiles: Record<string, string>;
-  try {
-    alertFiles = writeAlerts(join(out, layout.alerts), alertsConfig);
-  } catch (error) {
-    throw new UsageError(
-      messageOf(error).startsWith('invalid alerts')
-        ? messageOf(error)
-        : `invalid alerts config: ${messageOf(error)}`,
-    );
-  }
-  written.push(...Object.keys(alertFiles).map((file) => join(out, layout.alerts, file)));
-  const prometheusDir = join(out, layout.prometheus);
-  mkdirSync(prometheusDir, { recursive: true });
-  const scrape = join(prometheusDir, 'prometheus.yml');
-  writeFileSync(scrape, prometheusConfig({ ...config.prometheus, ruleFiles: [layout.ruleGlob] }));
-  written.push(scrape);
-  return written;
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/** Write the generated tree into `out` atomically: all of it, or nothing (the old contents stay). */
+export function writeAll(out: string, files: GeneratedFiles): string[] {
+  try {
+    return writeFilesAtomically(resolve(out), files);
+  } catch (error) {
+    throw new UnavailableError(
+      `cannot write ${out}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}

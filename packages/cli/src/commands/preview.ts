@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import type { NamingFlavor } from '@eventscope/catalog';
 import { type DashboardKind, dashboardKinds, renderPreview } from '@eventscope/dashboards';
 import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
 import { oneOf, parseDuration } from '../options.js';
-import { PrometheusApi } from '../prometheus-api.js';
+import { prometheusClient } from '../prometheus-client.js';
 
 /**
  * `preview`: the generated dashboards drawn with real data from a Prometheus, into one
@@ -25,10 +26,13 @@ export function registerPreview(program: Command): void {
       oneOf(dashboardKinds as readonly DashboardKind[]),
     )
     .option(
+      '--config <file>',
+      'eventscope.config.(json|yaml|ts) the dashboards are generated from; default: the first found in this folder',
+    )
+    .option(
       '--flavor <naming>',
-      'metric naming the dashboards query: prometheus (prom-client) or otel (OTel exporter)',
+      'override the config: metric naming the dashboards query, prometheus (prom-client) or otel (OTel exporter)',
       oneOf(['prometheus', 'otel'] as const),
-      'prometheus',
     )
     .action(
       async (options: {
@@ -36,15 +40,17 @@ export function registerPreview(program: Command): void {
         out: string;
         last: number;
         dashboard?: DashboardKind;
-        flavor: NamingFlavor;
+        config?: string;
+        flavor?: NamingFlavor;
       }) => {
-        const api = new PrometheusApi(options.prometheus);
+        const { config } = await loadConfig(options.config, { flavor: options.flavor });
+        const client = prometheusClient(options.prometheus);
         const end = Math.floor(Date.now() / 1000);
         // Fails with a clear message (exit 3) before any drawing when Prometheus is unreachable.
-        await api.query('vector(1)', end);
+        await client.query('vector(1)', end);
         const html = await renderPreview({
-          prometheusUrl: api.url,
-          options: { flavor: options.flavor },
+          prometheusUrl: client.url,
+          config,
           range: { start: end - options.last, end },
           ...(options.dashboard ? { dashboards: [options.dashboard] } : {}),
         });

@@ -1,11 +1,22 @@
-import { attributes, labelName, metricName, type NamingFlavor } from '@eventscope/catalog';
+import type { NamingFlavor } from '@eventscope/catalog';
+import type { ResolvedConfig } from '@eventscope/config';
+import type { PrometheusClient } from '@eventscope/config/prometheus-client';
+import {
+  errorRatio,
+  gcTimeShare,
+  label,
+  percentile,
+  Queries,
+  sum,
+  throughput,
+} from '@eventscope/config/promql';
 import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
 import { oneOf } from '../options.js';
-import { PrometheusApi } from '../prometheus-api.js';
+import { prometheusClient } from '../prometheus-client.js';
 import { parseTimeRange, promDuration, type TimeRange } from '../time-range.js';
 import { formatBytes, formatChange, formatPercent, formatRate, formatSeconds } from '../view/format.js';
 import { markdownTable, textTable } from '../view/table.js';
-
 /**
  * `report`: what changed between two periods, per service and destination — the table a team
  * shows after a redesign ("latency −30 %, memory −25 %"). Each figure is one PromQL query
@@ -29,20 +40,12 @@ interface FigureSpec {
   /** Per destination, or per service (runtime figures, shared by the service's destinations). */
   scope: 'destination' | 'service';
   format: (value: number) => string;
-  query: (names: QueryNames, window: string) => string;
+  /** The figure over `window`, keeping `by` (the service label, and the destination when per destination). */
+  query: (q: Queries, by: readonly string[], window: string) => string;
 }
 
-interface QueryNames {
-  service: string;
-  destination: string;
-  flavor: NamingFlavor;
-}
-
-const by = (n: QueryNames, scope: 'destination' | 'service', extra = '') =>
-  `by (${[n.service, ...(scope === 'destination' ? [n.destination] : []), ...(extra ? [extra] : [])].join(', ')})`;
-
-const quantile = (q: number, metric: string, n: QueryNames, scope: 'destination' | 'service', w: string) =>
-  `histogram_quantile(${q}, sum ${by(n, scope, 'le')} (rate(${metric}_bucket[${w}])))`;
+const averageOf = (q: Queries, signal: 'heapUsed' | 'memoryRss', by: readonly string[], window: string) =>
+  sum(by, q.overTime('avg_over_time', signal, 'value', window));
 
 export const figures: readonly FigureSpec[] = [
   {
@@ -50,68 +53,63 @@ export const figures: readonly FigureSpec[] = [
     title: 'throughput (events/s)',
     scope: 'destination',
     format: formatRate,
-    query: (n, w) =>
-      `sum ${by(n, 'destination')} (rate(${metricName('processDuration', n.flavor)}_count[${w}]))`,
+    query: throughput,
   },
   {
     figure: 'latencyP50',
     title: 'latency p50',
     scope: 'destination',
     format: formatSeconds,
-    query: (n, w) => quantile(0.5, metricName('processDuration', n.flavor), n, 'destination', w),
+    query: (q, by, w) => percentile(q, 0.5, 'processDuration', by, w),
   },
   {
     figure: 'latencyP99',
     title: 'latency p99',
     scope: 'destination',
     format: formatSeconds,
-    query: (n, w) => quantile(0.99, metricName('processDuration', n.flavor), n, 'destination', w),
+    query: (q, by, w) => percentile(q, 0.99, 'processDuration', by, w),
   },
   {
     figure: 'eventAgeP99',
     title: 'event age p99',
     scope: 'destination',
     format: formatSeconds,
-    query: (n, w) => quantile(0.99, metricName('eventAge', n.flavor), n, 'destination', w),
+    query: (q, by, w) => percentile(q, 0.99, 'eventAge', by, w),
   },
   {
     figure: 'errorRatio',
     title: 'error ratio',
     scope: 'destination',
     format: (v) => formatPercent(v, 2),
-    query: (n, w) => {
-      const count = `${metricName('processDuration', n.flavor)}_count`;
-      const errors = `${count}{${labelName(attributes.errorType)}!=""}`;
-      return `(sum ${by(n, 'destination')} (rate(${errors}[${w}])) or (0 * sum ${by(n, 'destination')} (rate(${count}[${w}])))) / sum ${by(n, 'destination')} (rate(${count}[${w}]))`;
-    },
+    query: errorRatio,
   },
   {
     figure: 'gcTimeShare',
     title: 'time in GC',
     scope: 'service',
     format: (v) => formatPercent(v),
-    query: (n, w) => `sum ${by(n, 'service')} (rate(${metricName('gcDuration', n.flavor)}_sum[${w}]))`,
+    query: gcTimeShare,
   },
   {
     figure: 'gcPauseP99',
     title: 'GC pause p99',
     scope: 'service',
     format: formatSeconds,
-    query: (n, w) => quantile(0.99, metricName('gcDuration', n.flavor), n, 'service', w),
+    query: (q, by, w) => percentile(q, 0.99, 'gcDuration', by, w),
   },
   {
     figure: 'heapUsed',
     title: 'heap used (avg)',
     scope: 'service',
     format: formatBytes,
-    query: (n, w) => `sum ${by(n, 'service')} (avg_over_time(${metricName('heapUsed', n.flavor)}[${w}]))`,
+    query: (q, by, w) => averageOf(q, 'heapUsed', by, w),
   },
   {
     figure: 'rss',
     title: 'RSS (avg)',
     scope: 'service',
     format: formatBytes,
-    query: (n, w) => `sum ${by(n, 'service')} (avg_over_time(${metricName('memoryRss', n.flavor)}[${w}]))`,
+    query: (q, by, w) => averageOf(q, 'memoryRss', by, w),
   },
 ];
 
@@ -141,18 +139,19 @@ type Values = Map<string, number>;
 const key = (service: string, destination = '') => `${service}\u0000${destination}`;
 
 async function figureValues(
-  api: PrometheusApi,
+  client: PrometheusClient,
   spec: FigureSpec,
-  names: QueryNames,
+  q: Queries,
   range: TimeRange,
 ): Promise<Values> {
-  const samples = await api.query(spec.query(names, promDuration(range.end - range.start)), range.end);
+  const by = spec.scope === 'destination' ? [q.service, label.destination] : [q.service];
+  const samples = await client.query(spec.query(q, by, promDuration(range.end - range.start)), range.end);
   const values: Values = new Map();
   for (const s of samples) {
     if (!Number.isFinite(s.value)) continue;
-    const service = s.metric[names.service] ?? '';
+    const service = s.metric[q.service] ?? '';
     values.set(
-      spec.scope === 'destination' ? key(service, s.metric[names.destination] ?? '') : key(service),
+      spec.scope === 'destination' ? key(service, s.metric[label.destination] ?? '') : key(service),
       s.value,
     );
   }
@@ -163,25 +162,20 @@ export async function buildReport(options: {
   prometheus: string;
   before: TimeRange;
   after: TimeRange;
-  flavor: NamingFlavor;
-  serviceLabel: string;
+  config: ResolvedConfig;
 }): Promise<Report> {
-  const api = new PrometheusApi(options.prometheus);
-  const names: QueryNames = {
-    service: options.serviceLabel,
-    destination: labelName(attributes.destination),
-    flavor: options.flavor,
-  };
+  const client = prometheusClient(options.prometheus);
+  const q = new Queries(options.config);
   const results = await Promise.all(
     figures.map(async (spec) => ({
       spec,
-      before: await figureValues(api, spec, names, options.before),
-      after: await figureValues(api, spec, names, options.after),
+      before: await figureValues(client, spec, q, options.before),
+      after: await figureValues(client, spec, q, options.after),
     })),
   );
   // The service/destination pairs: every pair that had traffic in either period.
-  const throughput = results.find((r) => r.spec.figure === 'throughput')!;
-  const pairs = [...new Set([...throughput.before.keys(), ...throughput.after.keys()])].sort();
+  const throughputs = results.find((r) => r.spec.figure === 'throughput')!;
+  const pairs = [...new Set([...throughputs.before.keys(), ...throughputs.after.keys()])].sort();
   const sections = pairs.map((pair): ReportSection => {
     const [service = '', destination = ''] = pair.split('\u0000');
     const rows = results.map(({ spec, before, after }): ReportRow => {
@@ -198,7 +192,7 @@ export async function buildReport(options: {
     });
     return { service, destination, rows };
   });
-  return { prometheus: api.url, before: options.before, after: options.after, sections };
+  return { prometheus: client.url, before: options.before, after: options.after, sections };
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000', '');
@@ -250,12 +244,15 @@ export function registerReport(program: Command): void {
     )
     .requiredOption('--after <range>', 'START..END, e.g. now-1h..now')
     .option(
-      '--flavor <naming>',
-      'metric naming the services expose',
-      oneOf(['prometheus', 'otel'] as const),
-      'prometheus',
+      '--config <file>',
+      'eventscope.config.(json|yaml|ts): flavor, selectors, service label; default: the first found in this folder',
     )
-    .option('--service-label <label>', 'the label that names a service', 'job')
+    .option(
+      '--flavor <naming>',
+      'override the config: metric naming the services expose',
+      oneOf(['prometheus', 'otel'] as const),
+    )
+    .option('--service-label <label>', 'override the config: the label that names a service (default job)')
     .option('--json', 'print JSON')
     .option('--markdown', 'print markdown tables')
     .action(
@@ -263,8 +260,9 @@ export function registerReport(program: Command): void {
         prometheus: string;
         before: string;
         after: string;
-        flavor: NamingFlavor;
-        serviceLabel: string;
+        config?: string;
+        flavor?: NamingFlavor;
+        serviceLabel?: string;
         json?: boolean;
         markdown?: boolean;
       }) => {
@@ -272,8 +270,9 @@ export function registerReport(program: Command): void {
           prometheus: options.prometheus,
           before: parseTimeRange(options.before, '--before'),
           after: parseTimeRange(options.after, '--after'),
-          flavor: options.flavor,
-          serviceLabel: options.serviceLabel,
+          config: (
+            await loadConfig(options.config, { flavor: options.flavor, serviceLabel: options.serviceLabel })
+          ).config,
         });
         if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else process.stdout.write(renderReport(report, options.markdown ? 'markdown' : 'text'));

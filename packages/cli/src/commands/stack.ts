@@ -1,22 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeAlerts } from '@eventscope/alerts';
+import { ConfigError, type EventscopeConfig, type ResolvedConfig, resolveConfig } from '@eventscope/config';
+import { writeFilesAtomically } from '@eventscope/config/output';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { UnavailableError, UsageError } from '../errors.js';
 import { nonNegativeNumber, oneOf, port } from '../options.js';
-import { prometheusConfig } from '../scrape-config.js';
 import { findTool, installHints } from '../tools.js';
 import { startWebhookReceiver } from '../webhook-receiver.js';
 import { DEMO_PORT, STACK_WEBHOOK_PORT } from './demo.js';
-import { layout } from './generate.js';
+import { generateAll, layout } from './generate.js';
 
 interface StackOptions {
   config?: string;
-  target: string[];
-  job: string;
+  target?: string[];
+  job?: string;
   prometheusPort: number;
   alertmanagerPort: number;
   webhookPort: number;
@@ -32,11 +32,13 @@ export function registerStack(program: Command): void {
       'start Prometheus and Alertmanager on 127.0.0.1 with generated config and rules, scraping the demo, and a webhook receiver whose alerts the demo shows',
     )
     .option('--config <file>', 'eventscope.config.(json|yaml|ts) for the alert rules')
-    .option('--target <host:port...>', 'what Prometheus scrapes', [`127.0.0.1:${DEMO_PORT}`])
+    .option(
+      '--target <host:port...>',
+      `what Prometheus scrapes (default: the config's prometheus.targets, else 127.0.0.1:${DEMO_PORT})`,
+    )
     .option(
       '--job <name>',
-      'job label of the scraped targets (the service name in alerts)',
-      'eventscope-demo',
+      "job label of the scraped targets, the service name in alerts (default: the config's prometheus.job, else eventscope-demo)",
     )
     .option('--prometheus-port <port>', 'Prometheus port', port, 9090)
     .option('--alertmanager-port <port>', 'Alertmanager port', port, 9093)
@@ -110,6 +112,48 @@ async function waitReady(child: Child, url: string): Promise<void> {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+/**
+ * The stack's artifacts: the user's config as `generate` reads it, with what the stack owns on
+ * top — its scrape targets and Alertmanager, every receiver pointing at its webhook, and in the
+ * test profile a latency regression that must double p99 (second-scale windows are noisier).
+ */
+function stackFiles(input: EventscopeConfig, options: StackOptions, webhookUrl: string, dir: string) {
+  const testProfile = options.profile === 'test';
+  const receiver = (name: string) => ({ name, webhook: { url: webhookUrl } });
+  let config: ResolvedConfig;
+  try {
+    config = resolveConfig({
+      ...input,
+      thresholds: { ...(testProfile ? { latencyRegressionFactor: 2 } : {}), ...input.thresholds },
+      alerts: {
+        ...input.alerts,
+        alertmanager: {
+          ...input.alerts?.alertmanager,
+          receivers: [
+            receiver('page'),
+            receiver('ticket'),
+            receiver('default'),
+            ...(input.alerts?.alertmanager?.receivers ?? []),
+          ],
+        },
+      },
+      prometheus: {
+        ...input.prometheus,
+        targets: options.target ?? input.prometheus?.targets ?? [`127.0.0.1:${DEMO_PORT}`],
+        job: options.job ?? input.prometheus?.job ?? 'eventscope-demo',
+        scrapeInterval: testProfile ? '1s' : '15s',
+        alertmanager: `127.0.0.1:${options.alertmanagerPort}`,
+      },
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  const files = generateAll(config, {});
+  const prometheusYml = join(dir, 'generated', layout.prometheus, 'prometheus.yml');
+  return { files, prometheusYml, config };
+}
+
 export async function runStack(options: StackOptions): Promise<void> {
   const prometheus = findTool('prometheus');
   const alertmanager = findTool('prometheus-alertmanager') ?? findTool('alertmanager');
@@ -120,10 +164,10 @@ export async function runStack(options: StackOptions): Promise<void> {
   if (missing.length) {
     throw new UnavailableError(`eventscope stack needs ${missing.join(' and ')}; install, then run it again`);
   }
-  for (const target of options.target) {
+  for (const target of options.target ?? []) {
     if (!/^[^\s/]+:\d+$/.test(target)) throw new UsageError(`--target "${target}" must be host:port`);
   }
-  const { config } = await loadConfig(options.config);
+  const { input } = await loadConfig(options.config, { profile: options.profile });
   const dir = options.dir ? resolve(options.dir) : mkdtempSync(join(tmpdir(), 'eventscope-stack-'));
   const children: Child[] = [];
   const webhook = await startWebhookReceiver({ port: options.webhookPort }).catch(
@@ -138,45 +182,13 @@ export async function runStack(options: StackOptions): Promise<void> {
     await webhook.close();
     if (!options.dir) rmSync(dir, { recursive: true, force: true });
   };
+  let scraped: readonly string[] = [];
   try {
-    const receiver = (name: string) => ({ name, webhook: { url: webhook.url } });
-    const testProfile = options.profile === 'test';
-    writeAlerts(
-      join(dir, layout.alerts),
-      {
-        ...config.alerts,
-        flavor: config.flavor ?? 'prometheus',
-        selectors: config.selectors ?? {},
-        profile: options.profile,
-        // Second-scale windows see more noise than production's: a regression must double p99.
-        thresholds: { ...(testProfile ? { latencyRegressionFactor: 2 } : {}), ...config.alerts?.thresholds },
-        alertmanager: {
-          ...config.alerts?.alertmanager,
-          receivers: [
-            receiver('page'),
-            receiver('ticket'),
-            receiver('default'),
-            ...(config.alerts?.alertmanager?.receivers ?? []),
-          ],
-        },
-      },
-      {},
-    );
-    mkdirSync(join(dir, layout.prometheus), { recursive: true });
-    const prometheusYml = join(dir, layout.prometheus, 'prometheus.yml');
-    writeFileSync(
-      prometheusYml,
-      prometheusConfig({
-        targets: options.target,
-        job: options.job,
-        scrapeInterval: testProfile ? '1s' : '15s',
-        ruleFiles: [layout.ruleGlob],
-        alertmanager: `127.0.0.1:${options.alertmanagerPort}`,
-      }),
-    );
-
+    const { files, prometheusYml, config } = stackFiles(input, options, webhook.url, dir);
+    scraped = config.prometheus.targets;
+    writeFilesAtomically(join(dir, 'generated'), files);
     const am = startChild('Alertmanager', alertmanager!, [
-      `--config.file=${join(dir, layout.alerts, 'alertmanager.yml')}`,
+      `--config.file=${join(dir, 'generated', layout.alerts, 'alertmanager.yml')}`,
       `--storage.path=${join(dir, 'alertmanager-data')}`,
       `--web.listen-address=127.0.0.1:${options.alertmanagerPort}`,
       '--cluster.listen-address=',
@@ -189,7 +201,7 @@ export async function runStack(options: StackOptions): Promise<void> {
       `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
       `--web.listen-address=127.0.0.1:${options.prometheusPort}`,
       '--web.enable-lifecycle',
-      `--rules.alert.resend-delay=${testProfile ? '1s' : '1m'}`,
+      `--rules.alert.resend-delay=${options.profile === 'test' ? '1s' : '1m'}`,
       '--log.level=warn',
     ]);
     children.push(prom);
@@ -201,7 +213,7 @@ export async function runStack(options: StackOptions): Promise<void> {
 
   say('eventscope stack: running');
   say(
-    `  Prometheus    http://127.0.0.1:${options.prometheusPort}   scraping ${options.target.join(', ')} every ${options.profile === 'test' ? '1s' : '15s'}`,
+    `  Prometheus    http://127.0.0.1:${options.prometheusPort}   scraping ${scraped.join(', ')} every ${options.profile === 'test' ? '1s' : '15s'}`,
   );
   say(`  Alertmanager  http://127.0.0.1:${options.alertmanagerPort}`);
   say(`  webhook       ${webhook.url}   alerts at ${webhook.alertsUrl}`);

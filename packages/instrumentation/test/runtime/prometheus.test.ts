@@ -40,7 +40,7 @@ describe.skipIf(!binary)('runtime signals in Prometheus', () => {
     stopRuntimeMetrics();
   });
 
-  const value = async (expr: string) => Number((await prometheus.query(expr))[0]?.value?.[1] ?? Number.NaN);
+  const value = async (expr: string) => (await prometheus.query(expr))[0]?.value ?? Number.NaN;
 
   it('exposes GC pauses by type, heap, RSS and loop delay, and the share of handler time in GC', async () => {
     const retained: number[][] = [];
