@@ -1,8 +1,13 @@
-import type { Severity, Thresholds } from './config.js';
-import type { ForTier, Profile } from './profile.js';
-import type { Queries } from './promql.js';
+import {
+  type ForTier,
+  type Profile,
+  type ResolvedConfig,
+  type Severity,
+  selectorEquality,
+  type Thresholds,
+} from '@eventscope/config';
+import type { Queries } from '@eventscope/config/promql';
 import type { SeriesBuilder } from './synthetic.js';
-import type { ResolvedConfig } from './validate.js';
 
 /** The rule files alerts are grouped in; each has its own generated test file. */
 export type RuleGroupName = 'slo' | 'regressions' | 'runtime' | 'pipeline';
@@ -10,8 +15,10 @@ export type RuleGroupName = 'slo' | 'regressions' | 'runtime' | 'pipeline';
 export interface AlertContext {
   q: Queries;
   config: ResolvedConfig;
-  th: Thresholds;
+  th: Readonly<Thresholds>;
   profile: Profile;
+  /** The rate window of current values, as PromQL writes it (`5m`; `20s` in the test profile). */
+  window: string;
 }
 
 /** One alerting rule an alert definition produces (an alert may have several: one per SLO, per baseline …). */
@@ -24,6 +31,13 @@ export interface RuleInstance {
   summary: string;
   /** Annotation template; mentions the value. */
   description: string;
+}
+
+/** A Prometheus recording rule: `record` is the series it writes. */
+export interface RecordingRule {
+  record: string;
+  expr: string;
+  labels?: Record<string, string>;
 }
 
 /** An alert the scenario expects to be firing at its evaluation time. */
@@ -73,27 +87,26 @@ export interface AlertDefinition {
 /** The `for:` of a tier in the context's profile. */
 export const forOf = (ctx: AlertContext, tier: ForTier) => ctx.profile.forSeconds[tier];
 
-/** Equality matchers (`name="value"`) as labels; other matchers are left out. What `absent()` gives its result. */
-export function equalityLabels(matchers: readonly string[]): Record<string, string> {
+/** The configured equality selectors as labels; other matchers are left out. What `absent()` gives its result. */
+export function equalityLabels(ctx: AlertContext): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const matcher of matchers) {
-    const eq = /^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"$/.exec(matcher);
-    if (eq) out[eq[1]!] = JSON.parse(`"${eq[2]!}"`);
+  for (const [label, value] of Object.entries(ctx.config.selectors)) {
+    const pinned = selectorEquality(value);
+    if (pinned !== undefined) out[label] = pinned;
   }
   return out;
 }
 
 /** Labels of a synthetic scrape target that satisfies the user's equality selectors. */
 export function targetLabels(ctx: AlertContext, service: string, instance: string): Record<string, string> {
-  const out: Record<string, string> = { job: service, instance, ...equalityLabels(ctx.config.matchers) };
+  const out: Record<string, string> = { job: service, instance, ...equalityLabels(ctx) };
   out[ctx.config.serviceLabel] ??= service;
   return out;
 }
 
 /** The service a scenario's series belong to: the one the selectors pin, else `billing`. */
 export function scenarioService(ctx: AlertContext, fallback = 'billing'): string {
-  const pinned = targetLabels(ctx, fallback, 'x')[ctx.config.serviceLabel];
-  return pinned ?? fallback;
+  return targetLabels(ctx, fallback, 'x')[ctx.config.serviceLabel] ?? fallback;
 }
 
 /** Pick from labels only the given names. */

@@ -1,7 +1,7 @@
+import type { ReceiverConfig, RouteConfig, Severity } from '@eventscope/config';
+import { label } from '@eventscope/config/promql';
 import type { AlertContext } from './alert.js';
 import { targetDown } from './alerts/pipeline.js';
-import type { ReceiverConfig, RouteConfig, Severity } from './config.js';
-import { label } from './promql.js';
 
 /**
  * alertmanager.yml: routes by severity and service, grouping by alert, service and destination,
@@ -51,7 +51,7 @@ function receiverYaml(receiver: ReceiverConfig): Record<string, unknown> {
 }
 
 /** The page, ticket and default receivers the environment describes. */
-export function receiversFromEnvironment(env: Environment): ReceiverConfig[] {
+function receiversFromEnvironment(env: Environment): ReceiverConfig[] {
   const webhook = env.EVENTSCOPE_WEBHOOK_URL ? { url: env.EVENTSCOPE_WEBHOOK_URL } : undefined;
   const slack = env.EVENTSCOPE_SLACK_WEBHOOK_URL
     ? {
@@ -82,9 +82,9 @@ export function receiversFromEnvironment(env: Environment): ReceiverConfig[] {
 }
 
 /** The routes in the order Alertmanager tries them: the user's, then one per severity. */
-export function routeList(ctx: AlertContext): RouteConfig[] {
+function routeList(ctx: AlertContext): RouteConfig[] {
   return [
-    ...(ctx.config.alertmanager.routes ?? []),
+    ...(ctx.config.alerts.alertmanager.routes ?? []),
     { severity: 'page', receiver: 'page' },
     { severity: 'ticket', receiver: 'ticket' },
   ];
@@ -96,7 +96,7 @@ const matchersOf = (ctx: AlertContext, route: RouteConfig) => [
 ];
 
 export function alertmanagerConfig(ctx: AlertContext, env: Environment): Record<string, unknown> {
-  const am = ctx.config.alertmanager;
+  const am = ctx.config.alerts.alertmanager;
   const fast = ctx.profile.name === 'test';
   const configured = am.receivers ?? [];
   const receivers = [

@@ -1,7 +1,10 @@
-import type { AlertsConfig } from './config.js';
-import { formatDuration } from './profile.js';
+import {
+  type EventscopeConfig,
+  formatDuration,
+  type ResolvedConfig,
+  resolveConfig,
+} from '@eventscope/config';
 import { buildAlerts, contextOf } from './rules.js';
-import { validateConfig } from './validate.js';
 
 /** Markers between which the README carries the generated list of alerts. */
 export const ALERTS_BEGIN =
@@ -9,8 +12,8 @@ export const ALERTS_BEGIN =
 export const ALERTS_END = '<!-- alerts:end -->';
 
 /** A markdown table of every alert: name, group, severities, `for:`, meaning (production defaults). */
-export function renderAlertTable(config: AlertsConfig = {}): string {
-  const ctx = contextOf(validateConfig(config));
+export function renderAlertTable(config: EventscopeConfig | ResolvedConfig = {}): string {
+  const ctx = contextOf(resolveConfig(config));
   const rows = buildAlerts(ctx).map(({ definition, rules }) => {
     const severities = [...new Set(rules.map((r) => r.severity))].join(', ');
     const fors = [...new Set(rules.map((r) => (r.forSeconds ? formatDuration(r.forSeconds) : '—')))].join(

@@ -1,12 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { type EventscopeConfig, type ResolvedConfig, resolveConfig } from '@eventscope/config';
+import { writeFilesAtomically } from '@eventscope/config/output';
 import { stringify } from 'yaml';
 import { alertmanagerConfig, type Environment, routeCases } from './alertmanager.js';
-import type { AlertsConfig } from './config.js';
 import { buildAlerts, contextOf, ruleFiles, ruleGroupNames } from './rules.js';
 import { runbookIndex, runbookPage } from './runbooks.js';
 import { unitTestFiles } from './unit-tests.js';
-import { validateConfig } from './validate.js';
 
 /** Generated files by path relative to the output folder. */
 export type AlertFiles = Record<string, string>;
@@ -18,11 +16,15 @@ const yaml = (value: unknown) =>
 
 /**
  * Everything for one configuration: rule files, a PrometheusRule resource, alertmanager.yml with
- * its route test cases, runbooks, and promtool test files. Pure: the environment is only read
- * for Alertmanager receivers, and only when passed.
+ * its route test cases, runbooks, and promtool test files. Takes the whole eventscope config (or
+ * one already resolved); a bad one throws @eventscope/config's ConfigError listing every mistake
+ * with its path. Pure: the environment is only read for Alertmanager receivers, and only when passed.
  */
-export function generateAlerts(config: AlertsConfig = {}, env: Environment = {}): AlertFiles {
-  const resolved = validateConfig(config);
+export function generateAlerts(
+  config: EventscopeConfig | ResolvedConfig = {},
+  env: Environment = {},
+): AlertFiles {
+  const resolved = resolveConfig(config);
   const ctx = contextOf(resolved);
   const built = buildAlerts(ctx);
   const groups = ruleFiles(ctx, built);
@@ -38,7 +40,7 @@ export function generateAlerts(config: AlertsConfig = {}, env: Environment = {})
       labels: {
         'app.kubernetes.io/name': 'eventscope',
         'app.kubernetes.io/component': 'alerts',
-        ...resolved.ruleLabels,
+        ...resolved.alerts.ruleLabels,
       },
     },
     spec: { groups: (['recording', ...ruleGroupNames] as const).flatMap((name) => groups[name]) },
@@ -53,41 +55,16 @@ export function generateAlerts(config: AlertsConfig = {}, env: Environment = {})
 }
 
 /**
- * Validate, generate, and write into `outDir` atomically: files go to a temporary folder beside
- * it, which then replaces `outDir`. A bad configuration throws before anything is written; a
+ * Resolve, generate, and write into `outDir` atomically: the files land whole, replacing the
+ * previous contents, or not at all. A bad configuration throws before anything is written; a
  * failed write leaves the previous contents as they were.
  */
 export function writeAlerts(
   outDir: string,
-  config: AlertsConfig = {},
+  config: EventscopeConfig | ResolvedConfig = {},
   env: Environment = process.env,
 ): AlertFiles {
   const files = generateAlerts(config, env);
-  const target = resolve(outDir);
-  mkdirSync(dirname(target), { recursive: true });
-  const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
-  try {
-    for (const [path, text] of Object.entries(files)) {
-      const full = join(staging, path);
-      mkdirSync(dirname(full), { recursive: true });
-      writeFileSync(full, text);
-    }
-    if (existsSync(target)) {
-      const previous = `${staging}.previous`;
-      renameSync(target, previous);
-      try {
-        renameSync(staging, target);
-      } catch (error) {
-        renameSync(previous, target);
-        throw error;
-      }
-      rmSync(previous, { recursive: true, force: true });
-    } else {
-      renameSync(staging, target);
-    }
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
+  writeFilesAtomically(outDir, files);
   return files;
 }

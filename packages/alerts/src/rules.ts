@@ -1,13 +1,12 @@
-import type { AlertContext, AlertDefinition, RuleGroupName, RuleInstance } from './alert.js';
+import { formatDuration, type ResolvedConfig } from '@eventscope/config';
+import { Queries } from '@eventscope/config/promql';
+import type { AlertContext, AlertDefinition, RecordingRule, RuleGroupName, RuleInstance } from './alert.js';
 import { pipelineAlerts } from './alerts/pipeline.js';
 import { regressionAlerts } from './alerts/regressions.js';
 import { runtimeAlerts } from './alerts/runtime.js';
-import { type RecordingRule, sliRecordingRules, sloAlerts } from './alerts/slo.js';
-import { formatDuration } from './profile.js';
-import { Queries } from './promql.js';
+import { sliRecordingRules, sloAlerts } from './alerts/slo.js';
 import { recordingRules } from './recording.js';
 import { renderTemplate } from './template.js';
-import type { ResolvedConfig } from './validate.js';
 
 /** Every alert eventscope generates, in the order the README and runbooks list them. */
 export const alertDefinitions: readonly AlertDefinition[] = [
@@ -19,8 +18,15 @@ export const alertDefinitions: readonly AlertDefinition[] = [
 
 export const ruleGroupNames: readonly RuleGroupName[] = ['slo', 'regressions', 'runtime', 'pipeline'];
 
+/** What every alert reads: the queries, thresholds and profile of one resolved configuration. */
 export function contextOf(config: ResolvedConfig): AlertContext {
-  return { q: new Queries(config), config, th: config.thresholds, profile: config.profile };
+  return {
+    q: new Queries(config),
+    config,
+    th: config.thresholds,
+    profile: config.profile,
+    window: formatDuration(config.profile.rateSeconds),
+  };
 }
 
 export interface BuiltAlert {
@@ -32,7 +38,7 @@ export function buildAlerts(ctx: AlertContext): BuiltAlert[] {
   return alertDefinitions.map((definition) => ({ definition, rules: definition.rules(ctx) }));
 }
 
-export const runbookUrl = (ctx: AlertContext, alert: string) => `${ctx.config.runbookBaseUrl}/${alert}.md`;
+const runbookUrl = (ctx: AlertContext, alert: string) => `${ctx.config.alerts.runbookBaseUrl}/${alert}.md`;
 
 export interface AlertingRuleYaml {
   alert: string;
@@ -51,7 +57,7 @@ export interface RuleGroupYaml {
 /** The labels an alert of this rule carries besides its expression's. */
 export const staticLabels = (rule: RuleInstance) => ({ ...(rule.labels ?? {}), severity: rule.severity });
 
-export function alertingRule(ctx: AlertContext, name: string, rule: RuleInstance): AlertingRuleYaml {
+function alertingRule(ctx: AlertContext, name: string, rule: RuleInstance): AlertingRuleYaml {
   return {
     alert: name,
     expr: rule.expr,

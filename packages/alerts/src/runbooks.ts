@@ -1,5 +1,5 @@
+import { formatDuration } from '@eventscope/config';
 import type { AlertContext } from './alert.js';
-import { formatDuration } from './profile.js';
 import type { BuiltAlert } from './rules.js';
 
 /** One markdown page per alert: what it means, first checks with exact PromQL, causes, what to do. */

@@ -1,5 +1,12 @@
 import { type SignalDefinition, type SignalKey, signals } from '@eventscope/catalog';
-import { type HistogramPart, label, leValue, type Queries } from './promql.js';
+import {
+  type HistogramPart,
+  label,
+  leValue,
+  num,
+  type Queries,
+  SCRAPE_HEALTH_SERIES,
+} from '@eventscope/config/promql';
 
 /**
  * Synthetic series for the generated `promtool test rules` cases. A scenario has two phases: a
@@ -22,31 +29,29 @@ export interface Timeline {
 const bucketsOf = (signal: SignalKey): readonly number[] =>
   (signals[signal] as SignalDefinition).buckets ?? [];
 
-const tidy = (v: number) => String(Number(v.toPrecision(12)));
-
 function seriesName(name: string, labels: Readonly<Record<string, string>>): string {
   const pairs = Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   return `${name}{${pairs.join(', ')}}`;
 }
 
 /** A counter increasing by `before` per second until the onset, by `after` per second from it. */
-export function counterValues(t: Timeline, beforePerSecond: number, afterPerSecond: number): string {
+function counterValues(t: Timeline, beforePerSecond: number, afterPerSecond: number): string {
   const d1 = beforePerSecond * t.stepSeconds;
   const d2 = afterPerSecond * t.stepSeconds;
   const lastBefore = (t.onset - 1) * d1;
-  return `0+${tidy(d1)}x${t.onset - 1} ${tidy(lastBefore + d2)}+${tidy(d2)}x${t.end - t.onset}`;
+  return `0+${num(d1)}x${t.onset - 1} ${num(lastBefore + d2)}+${num(d2)}x${t.end - t.onset}`;
 }
 
 /** A gauge at `before` until the onset, then `after` (each a constant, or a start and a slope per second). */
-export function gaugeValues(
+function gaugeValues(
   t: Timeline,
   before: number | { start: number; perSecond: number },
   after: number | { start: number; perSecond: number },
 ): string {
   const part = (phase: number | { start: number; perSecond: number }, steps: number) =>
     typeof phase === 'number'
-      ? `${tidy(phase)}+0x${steps}`
-      : `${tidy(phase.start)}+${tidy(phase.perSecond * t.stepSeconds)}x${steps}`;
+      ? `${num(phase)}+0x${steps}`
+      : `${num(phase.start)}+${num(phase.perSecond * t.stepSeconds)}x${steps}`;
   return `${part(before, t.onset - 1)} ${part(after, t.end - t.onset)}`;
 }
 
@@ -89,12 +94,15 @@ export class SeriesBuilder {
   }
 
   /** A series written directly in promtool's notation. */
-  raw(signal: SignalKey, labels: Record<string, string>, values: string): void {
-    this.series.push({ series: seriesName(this.q.name(signal), labels), values });
+  raw(signal: SignalKey, labels: Record<string, string>, values: string, part?: HistogramPart): void {
+    this.series.push({ series: seriesName(this.q.name(signal, part), labels), values });
   }
 
   scrapeHealth(labels: Record<string, string>, before: number, after: number): void {
-    this.series.push({ series: seriesName('up', labels), values: gaugeValues(this.t, before, after) });
+    this.series.push({
+      series: seriesName(SCRAPE_HEALTH_SERIES, labels),
+      values: gaugeValues(this.t, before, after),
+    });
   }
 
   /** Every bucket, the count and the sum of a histogram signal, as a client library would expose them. */

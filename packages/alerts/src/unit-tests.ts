@@ -1,5 +1,5 @@
+import { formatDuration } from '@eventscope/config';
 import type { AlertContext, RuleGroupName, Scenario } from './alert.js';
-import { formatDuration } from './profile.js';
 import { type BuiltAlert, expectedAnnotations, staticLabels } from './rules.js';
 import { type InputSeries, SeriesBuilder } from './synthetic.js';
 

@@ -1,7 +1,8 @@
+import type { EventscopeConfig } from '@eventscope/config';
 import { amtoolBinary } from '@eventscope/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type AlertsConfig, generateAlerts, type RouteCase } from '../src/index.js';
+import { generateAlerts, type RouteCase } from '../src/index.js';
 import { materialize, run } from './run-tool.js';
 
 /** The generated alertmanager.yml passes amtool, and every generated route case reaches its receiver. */
@@ -21,27 +22,29 @@ const everyChannel = {
   EVENTSCOPE_SMTP_SMARTHOST: 'smtp.example.com:587',
 };
 
-const setups: [string, AlertsConfig, Record<string, string>][] = [
+const setups: [string, EventscopeConfig, Record<string, string>][] = [
   ['defaults, no channels configured', {}, {}],
   ['every channel from the environment', {}, everyChannel],
   [
     'per-service routes and receivers from options',
     {
       services: [{ name: 'billing' }, { name: 'shipping' }],
-      alertmanager: {
-        receivers: [
-          { name: 'billing-oncall', pagerduty: { routingKey: 'BILLINGKEY' } },
-          {
-            name: 'shipping-team',
-            slack: { apiUrl: 'https://hooks.slack.com/services/T1/B1/Y', channel: '#shipping' },
-          },
-          { name: 'audit', email: { to: 'audit@example.com' } },
-        ],
-        routes: [
-          { service: 'billing', severity: 'page', receiver: 'billing-oncall' },
-          { service: 'shipping', receiver: 'shipping-team' },
-          { severity: 'ticket', service: 'billing', receiver: 'audit' },
-        ],
+      alerts: {
+        alertmanager: {
+          receivers: [
+            { name: 'billing-oncall', pagerduty: { routingKey: 'BILLINGKEY' } },
+            {
+              name: 'shipping-team',
+              slack: { apiUrl: 'https://hooks.slack.com/services/T1/B1/Y', channel: '#shipping' },
+            },
+            { name: 'audit', email: { to: 'audit@example.com' } },
+          ],
+          routes: [
+            { service: 'billing', severity: 'page', receiver: 'billing-oncall' },
+            { service: 'shipping', receiver: 'shipping-team' },
+            { severity: 'ticket', service: 'billing', receiver: 'audit' },
+          ],
+        },
       },
     },
     everyChannel,

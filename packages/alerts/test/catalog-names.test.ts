@@ -1,8 +1,9 @@
 import { allSeriesNames, labelName, signalList } from '@eventscope/catalog';
+import type { EventscopeConfig } from '@eventscope/config';
 import { promqlSelectors } from '@eventscope/testkit';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type AlertsConfig, generateAlerts } from '../src/index.js';
+import { generateAlerts } from '../src/index.js';
 
 /**
  * Nothing here spells a metric name: every series selected by a generated rule, test or runbook
@@ -16,7 +17,7 @@ function selectedNames(expr: string): string[] {
   return selectors.map((s) => s.metric);
 }
 
-const configs: AlertsConfig[] = [{}, { flavor: 'otel' }, { profile: 'test', serviceLabel: 'job' }];
+const configs: EventscopeConfig[] = [{}, { flavor: 'otel' }, { profile: 'test', serviceLabel: 'job' }];
 
 describe('generated PromQL uses only catalog names', () => {
   for (const config of configs) {

@@ -35,7 +35,7 @@ describe.skipIf(!available)('alerts end to end: steady, then GC pressure, then f
         profile: 'test',
         // Short windows see more noise than production's: a regression must double p99 here.
         thresholds: { latencyRegressionFactor: 2 },
-        alertmanager: { receivers: [receiver('page'), receiver('ticket'), receiver('default')] },
+        alerts: { alertmanager: { receivers: [receiver('page'), receiver('ticket'), receiver('default')] } },
       });
       const alertmanager = await startAlertmanager(files['alertmanager.yml']!);
       cleanups.unshift(() => alertmanager.stop());

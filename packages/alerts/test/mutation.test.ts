@@ -1,6 +1,7 @@
+import type { EventscopeConfig } from '@eventscope/config';
 import { promtoolBinary } from '@eventscope/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AlertsConfig, generateAlerts } from '../src/index.js';
+import { generateAlerts } from '../src/index.js';
 import { materialize, run } from './run-tool.js';
 
 /**
@@ -14,7 +15,7 @@ afterAll(() => {
   for (const c of cleanups) c();
 });
 
-async function testsOfAAgainstRulesOfB(a: AlertsConfig, b: AlertsConfig, group: string) {
+async function testsOfAAgainstRulesOfB(a: EventscopeConfig, b: EventscopeConfig, group: string) {
   const tests = generateAlerts(a);
   const rules = generateAlerts(b);
   const dir = materialize({
@@ -26,7 +27,7 @@ async function testsOfAAgainstRulesOfB(a: AlertsConfig, b: AlertsConfig, group: 
 }
 
 describe.skipIf(!promtool)('changing the generator makes the generated tests fail', () => {
-  const base: AlertsConfig = { profile: 'test' };
+  const base: EventscopeConfig = { profile: 'test' };
 
   it('the same configuration passes (control)', async () => {
     const result = await testsOfAAgainstRulesOfB(base, base, 'regressions');
@@ -60,7 +61,7 @@ describe.skipIf(!promtool)('changing the generator makes the generated tests fai
       { severity: 'ticket' as const, long: '1d', short: '2h', factor: 3 },
       { severity: 'ticket' as const, long: '3d', short: '6h', factor: 1 },
     ];
-    const result = await testsOfAAgainstRulesOfB(base, { ...base, burnRates }, 'slo');
+    const result = await testsOfAAgainstRulesOfB(base, { ...base, alerts: { burnRates } }, 'slo');
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/BudgetBurn/);
   });

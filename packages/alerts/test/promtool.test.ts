@@ -1,7 +1,8 @@
+import type { EventscopeConfig } from '@eventscope/config';
 import { promtoolBinary } from '@eventscope/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type AlertsConfig, alertDefinitions, generateAlerts } from '../src/index.js';
+import { alertDefinitions, generateAlerts } from '../src/index.js';
 import { materialize, run } from './run-tool.js';
 
 /**
@@ -12,7 +13,7 @@ import { materialize, run } from './run-tool.js';
 
 const promtool = promtoolBinary();
 
-const configs: Record<string, AlertsConfig> = {
+const configs: Record<string, EventscopeConfig> = {
   'production defaults (prom-client naming)': {},
   'test profile': { profile: 'test' },
   'OpenTelemetry exporter naming': { flavor: 'otel', profile: 'test' },
@@ -37,6 +38,27 @@ const configs: Record<string, AlertsConfig> = {
       errorRatio: 0.2,
       majorGcPauseSeconds: 0.05,
       restartsPerWindow: 1,
+    },
+  },
+  'custom SLOs': {
+    profile: 'test',
+    slos: [
+      { kind: 'errors', objective: 0.995 },
+      { kind: 'latency', objective: 0.995, threshold: 0.1 },
+      { kind: 'freshness', objective: 0.99, threshold: 1 },
+    ],
+  },
+  'custom thresholds and a two-hour baseline (production profile)': {
+    baselines: ['2h'],
+    thresholds: {
+      trafficFloorPerSecond: 1,
+      latencyRegressionFactor: 2,
+      throughputDropRatio: 0.3,
+      gcTimeShareRatio: 0.2,
+      heapLimitRatio: 0.8,
+      eventLoopDelaySeconds: 0.25,
+      eventAgeSeconds: 30,
+      propagationErrorRatio: 0.05,
     },
   },
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { humanize, humanizeDuration, humanizePercentage, renderTemplate } from '../src/index.js';
+import { humanize, humanizeDuration, humanizePercentage, renderTemplate } from '../src/template.js';
 
 /** The annotations in the generated promtool tests are only right if we format values as Prometheus does. */
 describe('Prometheus template functions', () => {

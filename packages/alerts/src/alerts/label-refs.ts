@@ -1,5 +1,5 @@
+import { label } from '@eventscope/config/promql';
 import type { AlertContext } from '../alert.js';
-import { label } from '../promql.js';
 
 /** Annotation templates naming the service, destination and instance an alert fired for. */
 

@@ -1,4 +1,17 @@
-import { attributes, labelName } from '@eventscope/catalog';
+import { signals } from '@eventscope/catalog';
+import { formatDuration } from '@eventscope/config';
+import {
+  equals,
+  errorRatio,
+  label,
+  max,
+  num,
+  on,
+  percentile,
+  propagationErrorRatio,
+  sum,
+  throughput,
+} from '@eventscope/config/promql';
 import {
   type AlertContext,
   type AlertDefinition,
@@ -6,11 +19,10 @@ import {
   forOf,
   pick,
   type RuleInstance,
+  type Scenario,
   scenarioService,
   targetLabels,
 } from '../alert.js';
-import { formatDuration } from '../profile.js';
-import { increase, label, maxBy, num, on, quantile, rate, sumBy } from '../promql.js';
 import { observationAbove, quantileOfConstant } from '../synthetic.js';
 import { dest, inst, svc } from './label-refs.js';
 import { counterRisesScenario, increasedAtAll, twoInstances } from './shapes.js';
@@ -30,24 +42,28 @@ const flows = (ctx: AlertContext) => {
   return { fires: at('orders.created'), calm: at('payments.settled'), idle: at('audit.logged') };
 };
 
-const processed = (ctx: AlertContext, extra: string[] = []) =>
-  sumBy(ctx.q.byDestination, rate(ctx.q.select('processDuration', 'count', extra), ctx.profile.rateSeconds));
+/** Labels a producer-side series carries. */
+const producerSide = (labels: Record<string, string>) =>
+  pick(labels, ['job', 'instance', label.system, label.destination]);
+
+/** Events processed per second per destination, and the traffic floor on it. */
+const processed = (ctx: AlertContext) => throughput(ctx.q, ctx.q.byDestination, ctx.window);
 const floorOf = (ctx: AlertContext) =>
   `and ${on(ctx.q.byDestination)} ${processed(ctx)} > ${num(ctx.th.trafficFloorPerSecond)}`;
 
-const flowChecks = (ctx: AlertContext) => [
+/** Labels of a flow of events from producers to a destination. */
+const flow = [label.system, label.destination];
+
+const flowChecks = ({ q, window }: AlertContext) => [
   {
     title: 'Sent and consumed events per second per destination',
-    expr: `${sumBy([label.system, label.destination], rate(ctx.q.select('sentMessages'), ctx.profile.rateSeconds))}\nor\n${sumBy([label.system, label.destination], rate(ctx.q.select('consumedMessages'), ctx.profile.rateSeconds))}`,
+    expr: `${q.sumRate(flow, 'sentMessages', 'value', window)}\nor\n${q.sumRate(flow, 'consumedMessages', 'value', window)}`,
   },
   {
     title: 'Event age p99 per destination',
-    expr: quantile(0.99, ctx.q.byDestination, ctx.q.select('eventAge', 'bucket'), ctx.profile.rateSeconds),
+    expr: percentile(q, 0.99, 'eventAge', q.byDestination, window),
   },
-  {
-    title: 'Events in flight',
-    expr: sumBy(ctx.q.byDestination, ctx.q.select('inFlight')),
-  },
+  { title: 'Events in flight', expr: sum(q.byDestination, q.instant('inFlight')) },
 ];
 
 export const consumerStalled: AlertDefinition = {
@@ -66,22 +82,19 @@ export const consumerStalled: AlertDefinition = {
     'Restart a stuck consumer; redeploy the subscription configuration.',
   ],
   checks: flowChecks,
-  rules: (ctx) => {
-    const flow = [label.system, label.destination];
-    return [
-      {
-        expr: [
-          `${sumBy(flow, rate(ctx.q.select('sentMessages'), ctx.profile.rateSeconds))} > ${num(ctx.th.trafficFloorPerSecond)}`,
-          `unless ${on(flow)}`,
-          `${sumBy(flow, rate(ctx.q.select('consumedMessages'), ctx.profile.rateSeconds))} > 0`,
-        ].join('\n'),
-        severity: 'page',
-        forSeconds: forOf(ctx, 'medium'),
-        summary: `Nothing consumes ${dest}`,
-        description: `Producers send {{ $value | humanize }} events/s to ${dest} ({{ $labels.${label.system} }}) but no consumer processed any in the last ${ctx.q.window()}.`,
-      },
-    ];
-  },
+  rules: (ctx) => [
+    {
+      expr: [
+        `${ctx.q.sumRate(flow, 'sentMessages', 'value', ctx.window)} > ${num(ctx.th.trafficFloorPerSecond)}`,
+        `unless ${on(flow)}`,
+        `${ctx.q.sumRate(flow, 'consumedMessages', 'value', ctx.window)} > 0`,
+      ].join('\n'),
+      severity: 'page',
+      forSeconds: forOf(ctx, 'medium'),
+      summary: `Nothing consumes ${dest}`,
+      description: `Producers send {{ $value | humanize }} events/s to ${dest} ({{ $labels.${label.system} }}) but no consumer processed any in the last ${ctx.window}.`,
+    },
+  ],
   scenarios: (ctx, [rule]) => {
     const { fires, calm, idle } = flows(ctx);
     const busy = Math.max(5, ctx.th.trafficFloorPerSecond * 50);
@@ -97,16 +110,11 @@ export const consumerStalled: AlertDefinition = {
             [idle, ctx.th.trafficFloorPerSecond / 10, 0],
           ] as const) {
             if (sent === 0) continue;
-            s.counter(
-              'sentMessages',
-              pick(labels, ['job', 'instance', label.system, label.destination]),
-              sent,
-              sent,
-            );
+            s.counter('sentMessages', producerSide(labels), sent, sent);
             s.counter('consumedMessages', labels, sent, consumed);
           }
         },
-        expected: [{ rule: rule!, labels: pick(fires, [label.system, label.destination]), value: busy }],
+        expected: [{ rule: rule!, labels: pick(fires, flow), value: busy }],
       },
     ];
   },
@@ -130,20 +138,20 @@ export const eventAgeGrowing: AlertDefinition = {
   ],
   checks: flowChecks,
   rules: (ctx) => {
-    const { q, th, profile } = ctx;
+    const { q, th, profile, window } = ctx;
     const trend = 6 * profile.rateSeconds;
-    const bucket = q.select('eventAge', 'bucket');
+    const median = (at: typeof q) => percentile(at, 0.5, 'eventAge', q.byDestination, window);
     return [
       {
         expr: [
-          `${quantile(0.5, q.byDestination, bucket, profile.rateSeconds)} > ${num(th.eventAgeSeconds)}`,
+          `${median(q)} > ${num(th.eventAgeSeconds)}`,
           `and ${on(q.byDestination)}`,
           `(`,
-          `  ${quantile(0.5, q.byDestination, bucket, profile.rateSeconds)}`,
+          `  ${median(q)}`,
           `-`,
-          `  ${quantile(0.5, q.byDestination, bucket, profile.rateSeconds, trend)}`,
+          `  ${median(q.ago(formatDuration(trend)))}`,
           `) > 0`,
-          `and ${on(q.byDestination)} ${sumBy(q.byDestination, rate(q.select('eventAge', 'count'), profile.rateSeconds))} > ${num(th.trafficFloorPerSecond)}`,
+          `and ${on(q.byDestination)} ${q.sumRate(q.byDestination, 'eventAge', 'count', window)} > ${num(th.trafficFloorPerSecond)}`,
         ].join('\n'),
         severity: 'ticket',
         forSeconds: forOf(ctx, 'medium'),
@@ -155,7 +163,8 @@ export const eventAgeGrowing: AlertDefinition = {
   scenarios: (ctx, [rule]) => {
     const { fires, calm, idle } = flows(ctx);
     const { th, profile } = ctx;
-    const fresh = signalsFirstBound();
+    // Fresh events fall in the first bucket.
+    const fresh = signals.eventAge.buckets[0];
     const old = observationAbove('eventAge', 0.5, th.eventAgeSeconds);
     const busy = Math.max(5, th.trafficFloorPerSecond * 50);
     return [
@@ -188,10 +197,6 @@ export const eventAgeGrowing: AlertDefinition = {
   },
 };
 
-function signalsFirstBound(): number {
-  return 0.001;
-}
-
 export const highErrorRatio: AlertDefinition = {
   name: 'EventscopeHighErrorRatio',
   group: 'pipeline',
@@ -210,19 +215,16 @@ export const highErrorRatio: AlertDefinition = {
   checks: (ctx) => [
     {
       title: 'Failures per second by error type',
-      expr: sumBy(
-        [...ctx.q.byDestination, errorType],
-        rate(ctx.q.select('processDuration', 'count', [`${errorType}!=""`]), ctx.profile.rateSeconds),
-      ),
+      expr: ctx.q.sumRate([...ctx.q.byDestination, errorType], 'processDuration', 'count', ctx.window, [
+        `${errorType}!=""`,
+      ]),
     },
     { title: 'Events per second', expr: processed(ctx) },
   ],
   rules: (ctx) => [
     {
       expr: [
-        `${processed(ctx, [`${errorType}!=""`])}`,
-        `/`,
-        `${processed(ctx)}`,
+        errorRatio(ctx.q, ctx.q.byDestination, ctx.window),
         `> ${num(ctx.th.errorRatio)}`,
         floorOf(ctx),
       ].join('\n'),
@@ -289,13 +291,15 @@ export const eventsDeadLettered: AlertDefinition = {
   checks: (ctx) => [
     {
       title: 'Dead-lettered events per destination',
-      expr: sumBy(ctx.q.byDestination, increase(ctx.q.select('deadLetteredEvents'), ctx.profile.rateSeconds)),
+      expr: sum(ctx.q.byDestination, ctx.q.increase('deadLetteredEvents', 'value', ctx.window)),
     },
     {
       title: 'Settled events by outcome',
-      expr: sumBy(
-        [...ctx.q.byDestination, labelName(attributes.settleOutcome)],
-        rate(ctx.q.select('settledEvents'), ctx.profile.rateSeconds),
+      expr: ctx.q.sumRate(
+        [...ctx.q.byDestination, label.settleOutcome],
+        'settledEvents',
+        'value',
+        ctx.window,
       ),
     },
   ],
@@ -305,7 +309,7 @@ export const eventsDeadLettered: AlertDefinition = {
       severity: 'ticket',
       forSeconds: forOf(ctx, 'short'),
       summary: `Events dead-lettered on ${dest} (${svc(ctx)})`,
-      description: `${svc(ctx)} dead-lettered {{ $value | humanize }} events from ${dest} in the last ${ctx.q.window()}.`,
+      description: `${svc(ctx)} dead-lettered {{ $value | humanize }} events from ${dest} in the last ${ctx.window}.`,
     },
   ],
   scenarios: (ctx, [rule]) => {
@@ -340,18 +344,18 @@ export const propagationErrors: AlertDefinition = {
   checks: (ctx) => [
     {
       title: 'Propagation errors by kind',
-      expr: sumBy(
-        [...ctx.q.byDestination, labelName(attributes.propagationError)],
-        rate(ctx.q.select('propagationErrors'), ctx.profile.rateSeconds),
+      expr: ctx.q.sumRate(
+        [...ctx.q.byDestination, label.propagationError],
+        'propagationErrors',
+        'value',
+        ctx.window,
       ),
     },
   ],
   rules: (ctx) => [
     {
       expr: [
-        sumBy(ctx.q.byDestination, rate(ctx.q.select('propagationErrors'), ctx.profile.rateSeconds)),
-        `/ ${on(ctx.q.byDestination)}`,
-        sumBy(ctx.q.byDestination, rate(ctx.q.select('consumedMessages'), ctx.profile.rateSeconds)),
+        propagationErrorRatio(ctx.q, ctx.q.byDestination, ctx.window),
         `> ${num(ctx.th.propagationErrorRatio)}`,
       ].join('\n'),
       severity: 'ticket',
@@ -365,9 +369,7 @@ export const propagationErrors: AlertDefinition = {
     const busy = 10;
     const high = Math.min(ctx.th.propagationErrorRatio * 2, 1);
     const low = ctx.th.propagationErrorRatio / 4;
-    const kind = { [labelName(attributes.propagationError)]: 'traceparent' };
-    const noGroup = (l: Record<string, string>) =>
-      pick(l, ['job', 'instance', label.system, label.destination]);
+    const kind = { [label.propagationError]: 'traceparent' };
     return [
       {
         title: `${num(high * 100)} % of events with bad headers: fires; ${num(low * 100)} %: silent`,
@@ -376,8 +378,8 @@ export const propagationErrors: AlertDefinition = {
         build: (s) => {
           s.counter('consumedMessages', fires, busy, busy);
           s.counter('consumedMessages', calm, busy, busy);
-          s.counter('propagationErrors', { ...noGroup(fires), ...kind }, busy * low, busy * high);
-          s.counter('propagationErrors', { ...noGroup(calm), ...kind }, busy * low, busy * low);
+          s.counter('propagationErrors', { ...producerSide(fires), ...kind }, busy * low, busy * high);
+          s.counter('propagationErrors', { ...producerSide(calm), ...kind }, busy * low, busy * low);
         },
         expected: [{ rule: rule!, labels: pick(fires, ctx.q.byDestination), value: high }],
       },
@@ -401,9 +403,11 @@ export const labelOverflow: AlertDefinition = {
   checks: (ctx) => [
     {
       title: 'Overflowed events per second',
-      expr: sumBy(
+      expr: ctx.q.sumRate(
         [ctx.q.service, label.instance, label.system],
-        rate(ctx.q.select('labelOverflow'), ctx.profile.rateSeconds),
+        'labelOverflow',
+        'value',
+        ctx.window,
       ),
     },
   ],
@@ -415,7 +419,7 @@ export const labelOverflow: AlertDefinition = {
         severity: 'ticket',
         forSeconds: forOf(ctx, 'medium'),
         summary: `${svc(ctx)} ${inst} ran out of destination labels`,
-        description: `${svc(ctx)} ${inst} recorded {{ $value | humanize }} events into the overflow destination in the last ${ctx.q.window()}.`,
+        description: `${svc(ctx)} ${inst} recorded {{ $value | humanize }} events into the overflow destination in the last ${ctx.window}.`,
       },
     ];
   },
@@ -449,27 +453,27 @@ export const instrumentationErrors: AlertDefinition = {
   checks: (ctx) => [
     {
       title: 'Faults by component',
-      expr: sumBy(
-        [...ctx.q.byInstance, labelName(attributes.component)],
-        increase(ctx.q.select('instrumentationErrors'), ctx.profile.rateSeconds),
+      expr: sum(
+        [...ctx.q.byInstance, label.component],
+        ctx.q.increase('instrumentationErrors', 'value', ctx.window),
       ),
     },
   ],
   rules: (ctx) => {
-    const by = [...ctx.q.byInstance, labelName(attributes.component)];
+    const by = [...ctx.q.byInstance, label.component];
     return [
       {
         expr: increasedAtAll(ctx, 'instrumentationErrors', by),
         severity: 'ticket',
         forSeconds: forOf(ctx, 'medium'),
         summary: `eventscope faults in ${svc(ctx)} ${inst}`,
-        description: `The eventscope {{ $labels.${labelName(attributes.component)} }} of ${svc(ctx)} ${inst} reported {{ $value | humanize }} faults in the last ${ctx.q.window()}.`,
+        description: `The eventscope {{ $labels.${label.component} }} of ${svc(ctx)} ${inst} reported {{ $value | humanize }} faults in the last ${ctx.window}.`,
       },
     ];
   },
   scenarios: (ctx, [rule]) => {
     const targets = twoInstances(ctx);
-    const component = labelName(attributes.component);
+    const component = label.component;
     const perSecond = 0.5;
     return [
       counterRisesScenario(ctx, rule!, {
@@ -501,7 +505,7 @@ export const targetDown: AlertDefinition = {
   checks: (ctx) => [{ title: 'Scrape health', expr: ctx.q.scrapeHealth() }],
   rules: (ctx) => [
     {
-      expr: `${maxBy(ctx.q.byInstance, ctx.q.scrapeHealth())} == 0`,
+      expr: `${max(ctx.q.byInstance, ctx.q.scrapeHealth())} == 0`,
       severity: 'page',
       forSeconds: forOf(ctx, 'short'),
       summary: `${svc(ctx)} ${inst} is down`,
@@ -525,6 +529,60 @@ export const targetDown: AlertDefinition = {
   },
 };
 
+/** What one absence rule watches: the whole selection, or one declared service of it. */
+interface AbsenceScope {
+  service?: string;
+  /** Matchers besides the configured selectors. */
+  extra: string[];
+}
+
+function absenceScopes(ctx: AlertContext): AbsenceScope[] {
+  if (ctx.config.services.length === 0) return [{ extra: [] }];
+  return ctx.config.services.map((service) => {
+    const matcher = equals(ctx.q.service, service.name);
+    // absent() only derives labels from a label matched once.
+    return { service: service.name, extra: ctx.config.matchers.includes(matcher) ? [] : [matcher] };
+  });
+}
+
+/** The labels absent() gives its result: those of its equality matchers. */
+function absentLabels(ctx: AlertContext, scope: AbsenceScope): Record<string, string> {
+  const out = equalityLabels(ctx);
+  if (scope.service !== undefined) out[ctx.q.service] = scope.service;
+  return out;
+}
+
+/** The watched series stop (stale): fires; they keep coming: silent. */
+function absenceScenarios(ctx: AlertContext, rule: RuleInstance, scope: AbsenceScope): Scenario[] {
+  const absent = absentLabels(ctx, scope);
+  const service = absent[ctx.q.service] ?? scenarioService(ctx);
+  const labels = {
+    ...targetLabels(ctx, service, '10.0.0.1:9464'),
+    ...absent,
+    [label.system]: 'nats',
+    [label.destination]: 'orders.created',
+  };
+  const onset = 2 * ctx.profile.rateSeconds;
+  const steps = onset / ctx.profile.stepSeconds;
+  return [
+    {
+      title: `series of ${service} disappear: fires`,
+      onsetSeconds: onset,
+      settleSeconds: ctx.profile.stepSeconds,
+      build: (s) => s.raw('processDuration', labels, `0+10x${steps - 1} stale`, 'count'),
+      expected: [{ rule, labels: absent, value: 1 }],
+    },
+    {
+      title: `series of ${service} persist: silent`,
+      onsetSeconds: onset,
+      settleSeconds: ctx.profile.stepSeconds,
+      build: (s) => s.counter('processDuration', labels, 10, 10, 'count'),
+      expected: [],
+      watches: [rule],
+    },
+  ];
+}
+
 export const metricsAbsent: AlertDefinition = {
   name: 'EventscopeMetricsAbsent',
   group: 'pipeline',
@@ -547,67 +605,22 @@ export const metricsAbsent: AlertDefinition = {
       expr: `count by (${ctx.q.service}) (${ctx.q.select('processDuration', 'count')})`,
     },
   ],
-  rules: (ctx) => {
-    const scopes = ctx.config.services.length
-      ? ctx.config.services.map((s) =>
-          // absent() only derives labels from a label matched once.
-          [`${ctx.q.service}=${JSON.stringify(s.name)}`].filter((m) => !ctx.config.matchers.includes(m)),
-        )
-      : [[]];
-    return scopes.map(
-      (extra): RuleInstance => ({
-        expr: `absent(${ctx.q.select('processDuration', 'count', extra)})`,
+  rules: (ctx) =>
+    absenceScopes(ctx).map((scope): RuleInstance => {
+      const selector = ctx.q.select('processDuration', 'count', scope.extra);
+      const matchers = selector.slice(ctx.q.name('processDuration', 'count').length);
+      return {
+        expr: `absent(${selector})`,
         severity: 'ticket',
         forSeconds: forOf(ctx, 'long'),
         summary: 'eventscope metrics are absent',
-        description: `No ${ctx.q.name('processDuration', 'count')} series match ${ctx.q.braces(extra) || 'any selector'} (absent = {{ $value | humanize }}): alerts on them cannot fire.`,
-      }),
-    );
-  },
-  scenarios: (ctx, rules) =>
-    rules.flatMap((rule) => {
-      const scope = equalityLabels([
-        ...ctx.config.matchers,
-        ...(/\{(.*)\}/.exec(rule.expr)?.[1]?.split(', ') ?? []),
-      ]);
-      const service = scope[ctx.q.service] ?? scenarioService(ctx);
-      const labels = {
-        ...targetLabels(ctx, service, '10.0.0.1:9464'),
-        ...scope,
-        [label.system]: 'nats',
-        [label.destination]: 'orders.created',
+        description: `No ${ctx.q.name('processDuration', 'count')} series match ${matchers || 'any selector'} (absent = {{ $value | humanize }}): alerts on them cannot fire.`,
       };
-      const name = ctx.q.name('processDuration', 'count');
-      const onset = 2 * ctx.profile.rateSeconds;
-      const steps = onset / ctx.profile.stepSeconds;
-      const series = (values: string) => ({
-        series: `${name}{${Object.entries(labels)
-          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-          .join(', ')}}`,
-        values,
-      });
-      return [
-        {
-          title: `series of ${service} disappear: fires`,
-          onsetSeconds: onset,
-          settleSeconds: ctx.profile.stepSeconds,
-          build: (s) => {
-            s.series.push(series(`0+10x${steps - 1} stale`));
-          },
-          expected: [{ rule, labels: scope, value: 1 }],
-        },
-        {
-          title: `series of ${service} persist: silent`,
-          onsetSeconds: onset,
-          settleSeconds: ctx.profile.stepSeconds,
-          build: (s) => {
-            s.counter('processDuration', labels, 10, 10, 'count');
-          },
-          expected: [],
-          watches: [rule],
-        },
-      ];
     }),
+  scenarios: (ctx, rules) => {
+    const scopes = absenceScopes(ctx);
+    return rules.flatMap((rule, i) => absenceScenarios(ctx, rule, scopes[i]!));
+  },
 };
 
 export const pipelineAlerts: AlertDefinition[] = [

@@ -1,4 +1,14 @@
-import { attributes, labelName } from '@eventscope/catalog';
+import { type Baseline, formatDuration } from '@eventscope/config';
+import {
+  gcTimeShare,
+  handlerTimeInGc,
+  heapUsed,
+  label,
+  num,
+  on,
+  percentile,
+  throughput,
+} from '@eventscope/config/promql';
 import {
   type AlertContext,
   type AlertDefinition,
@@ -8,8 +18,6 @@ import {
   scenarioService,
   targetLabels,
 } from '../alert.js';
-import { formatDuration } from '../profile.js';
-import { label, num, on, quantile, rate, sumBy } from '../promql.js';
 import { observationAbove, quantileOfConstant } from '../synthetic.js';
 import { dest, inst, svc } from './label-refs.js';
 
@@ -18,14 +26,31 @@ import { dest, inst, svc } from './label-refs.js';
  * traffic floor, so a service that is idle now or was idle then never pages.
  */
 
-const heapSpace = labelName(attributes.heapSpace);
-const gcType = labelName(attributes.gcType);
+/** The queries as they were `seconds` ago. */
+const agoSeconds = (ctx: AlertContext, seconds: number) => ctx.q.ago(formatDuration(seconds));
 
-/** `and on (labels) sum by (labels) (rate(processed[w] offset o)) > floor`. */
-function trafficFloor(ctx: AlertContext, labels: readonly string[], offsetSeconds?: number): string {
-  const { q, th, profile } = ctx;
-  return `${on(labels)} ${sumBy(labels, rate(q.select('processDuration', 'count'), profile.rateSeconds, offsetSeconds))} > ${num(th.trafficFloorPerSecond)}`;
+/** `on (labels) sum by (labels) (rate(processed[w] offset o)) > floor`: traffic now, or at a baseline. */
+function trafficFloor(ctx: AlertContext, labels: readonly string[], baseline?: string): string {
+  const q = baseline ? ctx.q.ago(baseline) : ctx.q;
+  return `${on(labels)} ${throughput(q, labels, ctx.window)} > ${num(ctx.th.trafficFloorPerSecond)}`;
 }
+
+/**
+ * The baselines the latency regression compares against, oldest first (the week before the
+ * day, by default): one rule each.
+ */
+const latencyBaselines = (ctx: AlertContext): Baseline[] =>
+  [...ctx.config.baselines].sort((a, b) => b.offsetSeconds - a.offsetSeconds);
+
+/** p99 processing time per destination, now or at a baseline. */
+const p99 = (ctx: AlertContext, baseline?: string) =>
+  percentile(
+    baseline ? ctx.q.ago(baseline) : ctx.q,
+    0.99,
+    'processDuration',
+    ctx.q.byDestination,
+    ctx.window,
+  );
 
 /** `(now / then) > factor`, one operand a line, the way the rule files show it. */
 const grewMoreThan = (now: string, then: string, factor: number) => [
@@ -61,46 +86,29 @@ export const latencyRegression: AlertDefinition = {
     'If GC: look at heap used and its floor; take a heap snapshot, find what is retained, release it (bounded caches, streaming instead of buffering).',
     'If a deploy lines up with the onset, roll it back.',
   ],
-  checks: ({ q, profile }) => [
-    {
-      title: 'p99 processing time now, per destination',
-      expr: quantile(0.99, q.byDestination, q.select('processDuration', 'bucket'), profile.rateSeconds),
-    },
-    ...profile.latencyBaselines.map((b) => ({
+  checks: (ctx) => [
+    { title: 'p99 processing time now, per destination', expr: p99(ctx) },
+    ...latencyBaselines(ctx).map((b) => ({
       title: `p99 processing time ${b.label} ago`,
-      expr: quantile(
-        0.99,
-        q.byDestination,
-        q.select('processDuration', 'bucket'),
-        profile.rateSeconds,
-        b.offsetSeconds,
-      ),
+      expr: p99(ctx, b.label),
     })),
     {
       title: 'Share of handler time overlapped by GC pauses',
-      expr: `${sumBy(q.byDestination, rate(q.select('gcOverlap'), profile.rateSeconds))} / ${sumBy(q.byDestination, rate(q.select('processDuration', 'sum'), profile.rateSeconds))}`,
+      expr: handlerTimeInGc(ctx.q, ctx.q.byDestination, ctx.window),
     },
     {
       title: 'Slow events by cause (gc, event_loop, handler)',
-      expr: sumBy(
-        [...q.byDestination, labelName(attributes.slowCause)],
-        rate(q.select('slowEvents'), profile.rateSeconds),
-      ),
+      expr: ctx.q.sumRate([...ctx.q.byDestination, label.slowCause], 'slowEvents', 'value', ctx.window),
     },
   ],
   rules: (ctx) => {
-    const { q, th, profile } = ctx;
-    const bucket = q.select('processDuration', 'bucket');
-    return profile.latencyBaselines.map(
+    const { q, th } = ctx;
+    return latencyBaselines(ctx).map(
       (b): RuleInstance => ({
         expr: [
-          ...grewMoreThan(
-            quantile(0.99, q.byDestination, bucket, profile.rateSeconds),
-            quantile(0.99, q.byDestination, bucket, profile.rateSeconds, b.offsetSeconds),
-            th.latencyRegressionFactor,
-          ),
+          ...grewMoreThan(p99(ctx), p99(ctx, b.label), th.latencyRegressionFactor),
           `and ${trafficFloor(ctx, q.byDestination)}`,
-          `and ${trafficFloor(ctx, q.byDestination, b.offsetSeconds)}`,
+          `and ${trafficFloor(ctx, q.byDestination, b.label)}`,
         ].join('\n'),
         severity: 'page',
         forSeconds: forOf(ctx, 'medium'),
@@ -113,7 +121,7 @@ export const latencyRegression: AlertDefinition = {
   scenarios: (ctx, rules) => {
     const { th, profile } = ctx;
     // One scenario covers every baseline: healthy for longer than the oldest offset, then slow.
-    const oldest = Math.max(...profile.latencyBaselines.map((b) => b.offsetSeconds));
+    const oldest = Math.max(...ctx.config.baselines.map((b) => b.offsetSeconds));
     const calm = 0.02;
     const baselineP99 = quantileOfConstant('processDuration', 0.99, calm);
     const slow = observationAbove('processDuration', 0.99, baselineP99 * th.latencyRegressionFactor * 1.2);
@@ -159,6 +167,15 @@ export const latencyRegression: AlertDefinition = {
   },
 };
 
+/** Events consumed per second per destination, now or `agoSeconds` ago. */
+const consumedRate = (ctx: AlertContext, agoSecs?: number) =>
+  (agoSecs ? agoSeconds(ctx, agoSecs) : ctx.q).sumRate(
+    ctx.q.byDestination,
+    'consumedMessages',
+    'value',
+    ctx.window,
+  );
+
 export const throughputDrop: AlertDefinition = {
   name: 'EventscopeThroughputDrop',
   group: 'regressions',
@@ -174,36 +191,29 @@ export const throughputDrop: AlertDefinition = {
     'Compare sent and consumed rates for the destination: if both dropped, look upstream; if only consumed dropped, look at the consumers (stalls, restarts, GC).',
     'Check event age: a growing age means a backlog is building.',
   ],
-  checks: ({ q, profile }) => [
-    {
-      title: 'Consumed events per second, now',
-      expr: sumBy(q.byDestination, rate(q.select('consumedMessages'), profile.rateSeconds)),
-    },
+  checks: (ctx) => [
+    { title: 'Consumed events per second, now', expr: consumedRate(ctx) },
     {
       title: 'Consumed events per second at the baseline',
-      expr: sumBy(
-        q.byDestination,
-        rate(q.select('consumedMessages'), profile.rateSeconds, profile.throughputBaselineSeconds),
-      ),
+      expr: consumedRate(ctx, ctx.profile.throughputBaselineSeconds),
     },
     {
       title: 'Sent events per second',
-      expr: sumBy([label.system, label.destination], rate(q.select('sentMessages'), profile.rateSeconds)),
+      expr: ctx.q.sumRate([label.system, label.destination], 'sentMessages', 'value', ctx.window),
     },
   ],
   rules: (ctx) => {
     const { q, th, profile } = ctx;
-    const consumed = q.select('consumedMessages');
     const o = profile.throughputBaselineSeconds;
     return [
       {
         expr: [
           `(`,
-          `  ${sumBy(q.byDestination, rate(consumed, profile.rateSeconds))}`,
+          `  ${consumedRate(ctx)}`,
           `/`,
-          `  ${sumBy(q.byDestination, rate(consumed, profile.rateSeconds, o))}`,
+          `  ${consumedRate(ctx, o)}`,
           `) < ${num(th.throughputDropRatio)}`,
-          `and ${on(q.byDestination)} ${sumBy(q.byDestination, rate(consumed, profile.rateSeconds, o))} > ${num(th.trafficFloorPerSecond)}`,
+          `and ${on(q.byDestination)} ${consumedRate(ctx, o)} > ${num(th.trafficFloorPerSecond)}`,
         ].join('\n'),
         severity: 'ticket',
         forSeconds: forOf(ctx, 'medium'),
@@ -236,6 +246,17 @@ export const throughputDrop: AlertDefinition = {
   },
 };
 
+/**
+ * The heap floor: the lowest heap used per instance over the floor window (what survives GC),
+ * now or `agoSecs` ago.
+ */
+function heapFloor(ctx: AlertContext, agoSecs?: number): string {
+  const { profile } = ctx;
+  const range = `${formatDuration(profile.heapFloorWindowSeconds)}:${formatDuration(profile.stepSeconds)}`;
+  const offset = agoSecs ? ` offset ${formatDuration(agoSecs)}` : '';
+  return `min_over_time(${heapUsed(ctx.q, ctx.q.byInstance)}[${range}]${offset})`;
+}
+
 export const heapFloorGrowth: AlertDefinition = {
   name: 'EventscopeHeapFloorGrowth',
   group: 'regressions',
@@ -253,22 +274,21 @@ export const heapFloorGrowth: AlertDefinition = {
     'Bound caches (LRU), remove listeners, stream instead of buffering.',
     'Restarting releases the memory but not the cause; expect the alert to return.',
   ],
-  checks: ({ q, profile }) => [
-    { title: 'Heap used per instance', expr: sumBy(q.byInstance, q.select('heapUsed')) },
-    {
-      title: 'Heap floor now',
-      expr: `min_over_time(${sumBy(q.byInstance, q.select('heapUsed'))}[${formatDuration(profile.heapFloorWindowSeconds)}:${formatDuration(profile.stepSeconds)}])`,
-    },
-    { title: 'Heap limit', expr: q.select('heapSizeLimit') },
+  checks: (ctx) => [
+    { title: 'Heap used per instance', expr: heapUsed(ctx.q, ctx.q.byInstance) },
+    { title: 'Heap floor now', expr: heapFloor(ctx) },
+    { title: 'Heap limit', expr: ctx.q.instant('heapSizeLimit') },
   ],
   rules: (ctx) => {
     const { q, th, profile } = ctx;
-    const floor = (offset?: number) =>
-      `min_over_time(${sumBy(q.byInstance, q.select('heapUsed'))}[${formatDuration(profile.heapFloorWindowSeconds)}:${formatDuration(profile.stepSeconds)}]${offset ? ` offset ${formatDuration(offset)}` : ''})`;
     return [
       {
         expr: [
-          ...grewMoreThan(floor(), floor(profile.heapBaselineSeconds), th.heapFloorGrowthFactor),
+          ...grewMoreThan(
+            heapFloor(ctx),
+            heapFloor(ctx, profile.heapBaselineSeconds),
+            th.heapFloorGrowthFactor,
+          ),
           `and ${trafficFloor(ctx, [q.service])}`,
         ].join('\n'),
         severity: 'ticket',
@@ -298,10 +318,10 @@ export const heapFloorGrowth: AlertDefinition = {
             ['old_space', 80 * mb],
             ['new_space', 20 * mb],
           ] as const) {
-            s.gauge('heapUsed', { ...grows, [heapSpace]: space }, size, size * growth);
-            s.gauge('heapUsed', { ...steady, [heapSpace]: space }, size, size);
+            s.gauge('heapUsed', { ...grows, [label.heapSpace]: space }, size, size * growth);
+            s.gauge('heapUsed', { ...steady, [label.heapSpace]: space }, size, size);
             if (idle[q.service] !== grows[q.service]) {
-              s.gauge('heapUsed', { ...idle, [heapSpace]: space }, size, size * growth);
+              s.gauge('heapUsed', { ...idle, [label.heapSpace]: space }, size, size * growth);
             }
           }
           const flow = { [label.system]: 'nats', [label.destination]: 'orders.created' };
@@ -316,6 +336,10 @@ export const heapFloorGrowth: AlertDefinition = {
     ];
   },
 };
+
+/** Share of wall time in GC per instance, now or `agoSecs` ago. */
+const gcShare = (ctx: AlertContext, agoSecs?: number) =>
+  gcTimeShare(agoSecs ? agoSeconds(ctx, agoSecs) : ctx.q, ctx.q.byInstance, ctx.window);
 
 export const gcShareGrowth: AlertDefinition = {
   name: 'EventscopeGcTimeShareGrowth',
@@ -334,27 +358,17 @@ export const gcShareGrowth: AlertDefinition = {
     'Compare the heap floor now and earlier; if it grows, treat as a leak (EventscopeHeapFloorGrowth).',
     'Raising --max-old-space-size buys time but lengthens major pauses; fix the allocation instead.',
   ],
-  checks: ({ q, profile }) => [
-    {
-      title: 'GC time share now',
-      expr: sumBy(q.byInstance, rate(q.select('gcDuration', 'sum'), profile.rateSeconds)),
-    },
-    {
-      title: 'GC time share at the baseline',
-      expr: sumBy(
-        q.byInstance,
-        rate(q.select('gcDuration', 'sum'), profile.rateSeconds, profile.gcBaselineSeconds),
-      ),
-    },
+  checks: (ctx) => [
+    { title: 'GC time share now', expr: gcShare(ctx) },
+    { title: 'GC time share at the baseline', expr: gcShare(ctx, ctx.profile.gcBaselineSeconds) },
     {
       title: 'GC time by type',
-      expr: sumBy([...q.byInstance, gcType], rate(q.select('gcDuration', 'sum'), profile.rateSeconds)),
+      expr: gcTimeShare(ctx.q, [...ctx.q.byInstance, label.gcType], ctx.window),
     },
   ],
   rules: (ctx) => {
     const { q, th, profile } = ctx;
-    const share = (offset?: number) =>
-      sumBy(q.byInstance, rate(q.select('gcDuration', 'sum'), profile.rateSeconds, offset));
+    const share = (agoSecs?: number) => gcShare(ctx, agoSecs);
     return [
       {
         expr: [
@@ -386,7 +400,7 @@ export const gcShareGrowth: AlertDefinition = {
         onsetSeconds: profile.gcBaselineSeconds + profile.rateSeconds,
         settleSeconds: profile.rateSeconds,
         build: (s) => {
-          const minor = { [gcType]: 'minor' };
+          const minor = { [label.gcType]: 'minor' };
           s.histogram('gcDuration', { ...grows, ...minor }, gcs(before), gcs(before * growth));
           s.histogram('gcDuration', { ...steady, ...minor }, gcs(before), gcs(before));
           if (idle[q.service] !== grows[q.service]) {

@@ -1,41 +1,26 @@
-import { attributes, labelName } from '@eventscope/catalog';
+import { formatDuration } from '@eventscope/config';
+import { gcTimeShare, heapUsed, heapUsedOfLimit, label, max, num, on, sum } from '@eventscope/config/promql';
 import { type AlertContext, type AlertDefinition, forOf, pick } from '../alert.js';
-import { formatDuration } from '../profile.js';
-import { label, maxBy, num, on, quantile, rate, sumBy } from '../promql.js';
 import { observationAbove, quantileOfConstant } from '../synthetic.js';
 import { inst, svc } from './label-refs.js';
 import { gaugeRisesScenario, instanceAverageAbove, twoInstances } from './shapes.js';
 
 /** The runtime under the handlers: GC, heap, event loop, restarts. One instance at a time. */
 
-const heapSpace = labelName(attributes.heapSpace);
-const gcType = labelName(attributes.gcType);
+const { heapSpace, gcType } = label;
 
-const gcChecks = (ctx: AlertContext) => [
-  {
-    title: 'GC time share per instance',
-    expr: sumBy(ctx.q.byInstance, rate(ctx.q.select('gcDuration', 'sum'), ctx.profile.rateSeconds)),
-  },
+const gcChecks = ({ q, window }: AlertContext) => [
+  { title: 'GC time share per instance', expr: gcTimeShare(q, q.byInstance, window) },
   {
     title: 'GC pauses per second by type',
-    expr: sumBy(
-      [...ctx.q.byInstance, gcType],
-      rate(ctx.q.select('gcDuration', 'count'), ctx.profile.rateSeconds),
-    ),
+    expr: q.sumRate([...q.byInstance, gcType], 'gcDuration', 'count', window),
   },
-  {
-    title: 'Heap used against the limit',
-    expr: `${sumBy(ctx.q.byInstance, ctx.q.select('heapUsed'))} / ${on(ctx.q.byInstance)} ${maxBy(ctx.q.byInstance, ctx.q.select('heapSizeLimit'))}`,
-  },
+  { title: 'Heap used against the limit', expr: heapUsedOfLimit(q, q.byInstance) },
   {
     title: 'Slow events whose time was mostly GC',
-    expr: sumBy(
-      [ctx.q.service, label.destination],
-      rate(
-        ctx.q.select('slowEvents', undefined, [`${labelName(attributes.slowCause)}="gc"`]),
-        ctx.profile.rateSeconds,
-      ),
-    ),
+    expr: q.sumRate([q.service, label.destination], 'slowEvents', 'value', window, [
+      `${label.slowCause}="gc"`,
+    ]),
   },
 ];
 
@@ -59,7 +44,7 @@ export const gcTimeShareHigh: AlertDefinition = {
   checks: gcChecks,
   rules: (ctx) => [
     {
-      expr: `${sumBy(ctx.q.byInstance, rate(ctx.q.select('gcDuration', 'sum'), ctx.profile.rateSeconds))} > ${num(ctx.th.gcTimeShareRatio)}`,
+      expr: `${gcTimeShare(ctx.q, ctx.q.byInstance, ctx.window)} > ${num(ctx.th.gcTimeShareRatio)}`,
       severity: 'ticket',
       forSeconds: forOf(ctx, 'medium'),
       summary: `${svc(ctx)} ${inst} spends a large share of its time in GC`,
@@ -101,7 +86,7 @@ export const majorGcPauseHigh: AlertDefinition = {
   checks: gcChecks,
   rules: (ctx) => [
     {
-      expr: `${quantile(0.99, ctx.q.byInstance, ctx.q.select('gcDuration', 'bucket', [`${gcType}="major"`]), ctx.profile.rateSeconds)} > ${num(ctx.th.majorGcPauseSeconds)}`,
+      expr: `${ctx.q.quantile(0.99, 'gcDuration', ctx.q.byInstance, ctx.window, [`${gcType}="major"`])} > ${num(ctx.th.majorGcPauseSeconds)}`,
       severity: 'ticket',
       forSeconds: forOf(ctx, 'medium'),
       summary: `Long major GC pauses in ${svc(ctx)} ${inst}`,
@@ -149,9 +134,6 @@ export const majorGcPauseHigh: AlertDefinition = {
   },
 };
 
-const heapRatio = (ctx: AlertContext) =>
-  `${sumBy(ctx.q.byInstance, ctx.q.select('heapUsed'))}\n/ ${on(ctx.q.byInstance)}\n${maxBy(ctx.q.byInstance, ctx.q.select('heapSizeLimit'))}`;
-
 const GB = 1024 ** 3;
 
 export const heapNearLimit: AlertDefinition = {
@@ -173,7 +155,7 @@ export const heapNearLimit: AlertDefinition = {
   checks: gcChecks,
   rules: (ctx) => [
     {
-      expr: `(\n${heapRatio(ctx)}\n) > ${num(ctx.th.heapLimitRatio)}`,
+      expr: `(\n${heapUsedOfLimit(ctx.q, ctx.q.byInstance)}\n) > ${num(ctx.th.heapLimitRatio)}`,
       severity: 'page',
       forSeconds: forOf(ctx, 'short'),
       summary: `Heap of ${svc(ctx)} ${inst} is near its limit`,
@@ -200,6 +182,12 @@ export const heapNearLimit: AlertDefinition = {
   },
 };
 
+/** Heap used per instance extrapolated (`predict_linear`) over the prediction horizon. */
+function predictedHeap({ q, profile, th }: AlertContext): string {
+  const range = `${formatDuration(profile.predictionLookbackSeconds)}:${formatDuration(profile.stepSeconds)}`;
+  return `predict_linear(${heapUsed(q, q.byInstance)}[${range}], ${th.memoryPredictionSeconds})`;
+}
+
 export const memoryPredictedExhaustion: AlertDefinition = {
   name: 'EventscopeHeapPredictedExhaustion',
   group: 'runtime',
@@ -212,20 +200,14 @@ export const memoryPredictedExhaustion: AlertDefinition = {
     'Confirm with the heap floor: a rising floor is a leak, a rising peak with a flat floor is load.',
     'Take heap snapshots; schedule a restart as a stopgap before the predicted time.',
   ],
-  checks: (ctx) => [
-    ...gcChecks(ctx),
-    {
-      title: 'Predicted heap at the horizon',
-      expr: `predict_linear(${sumBy(ctx.q.byInstance, ctx.q.select('heapUsed'))}[${formatDuration(ctx.profile.predictionLookbackSeconds)}:${formatDuration(ctx.profile.stepSeconds)}], ${ctx.th.memoryPredictionSeconds})`,
-    },
-  ],
+  checks: (ctx) => [...gcChecks(ctx), { title: 'Predicted heap at the horizon', expr: predictedHeap(ctx) }],
   rules: (ctx) => [
     {
       expr: [
         `(`,
-        `  predict_linear(${sumBy(ctx.q.byInstance, ctx.q.select('heapUsed'))}[${formatDuration(ctx.profile.predictionLookbackSeconds)}:${formatDuration(ctx.profile.stepSeconds)}], ${ctx.th.memoryPredictionSeconds})`,
+        `  ${predictedHeap(ctx)}`,
         `/ ${on(ctx.q.byInstance)}`,
-        `  ${maxBy(ctx.q.byInstance, ctx.q.select('heapSizeLimit'))}`,
+        `  ${max(ctx.q.byInstance, ctx.q.instant('heapSizeLimit'))}`,
         `) > 1`,
       ].join('\n'),
       severity: 'ticket',
@@ -282,8 +264,8 @@ export const eventLoopDelayHigh: AlertDefinition = {
     'Move heavy synchronous work to worker threads or break it up; add instances if the loop is saturated.',
   ],
   checks: (ctx) => [
-    { title: 'Event-loop delay p99', expr: maxBy(ctx.q.byInstance, ctx.q.select('loopDelayP99')) },
-    { title: 'Event-loop utilization', expr: maxBy(ctx.q.byInstance, ctx.q.select('loopUtilization')) },
+    { title: 'Event-loop delay p99', expr: max(ctx.q.byInstance, ctx.q.instant('loopDelayP99')) },
+    { title: 'Event-loop utilization', expr: max(ctx.q.byInstance, ctx.q.instant('loopUtilization')) },
     ...gcChecks(ctx).slice(0, 1),
   ],
   rules: (ctx) => [
@@ -318,8 +300,8 @@ export const eventLoopSaturated: AlertDefinition = {
   causes: loopCauses,
   actions: ['Scale out (more consumers), lower per-event work, or move CPU-heavy work off the loop.'],
   checks: (ctx) => [
-    { title: 'Event-loop utilization', expr: maxBy(ctx.q.byInstance, ctx.q.select('loopUtilization')) },
-    { title: 'Event-loop delay p99', expr: maxBy(ctx.q.byInstance, ctx.q.select('loopDelayP99')) },
+    { title: 'Event-loop utilization', expr: max(ctx.q.byInstance, ctx.q.instant('loopUtilization')) },
+    { title: 'Event-loop delay p99', expr: max(ctx.q.byInstance, ctx.q.instant('loopDelayP99')) },
   ],
   rules: (ctx) => [
     {
@@ -344,6 +326,13 @@ export const eventLoopSaturated: AlertDefinition = {
   },
 };
 
+/** Process restarts per instance within the restart window: changes of the start time. */
+const restartCount = ({ q, profile }: AlertContext) =>
+  sum(
+    q.byInstance,
+    q.overTime('changes', 'processStartTime', 'value', formatDuration(profile.restartWindowSeconds)),
+  );
+
 export const frequentRestarts: AlertDefinition = {
   name: 'EventscopeFrequentRestarts',
   group: 'runtime',
@@ -360,18 +349,12 @@ export const frequentRestarts: AlertDefinition = {
     'Check the heap and loop delay just before each restart.',
   ],
   checks: (ctx) => [
-    {
-      title: 'Restarts per instance',
-      expr: sumBy(
-        ctx.q.byInstance,
-        `changes(${ctx.q.select('processStartTime')}[${formatDuration(ctx.profile.restartWindowSeconds)}])`,
-      ),
-    },
+    { title: 'Restarts per instance', expr: restartCount(ctx) },
     ...gcChecks(ctx).slice(2, 3),
   ],
   rules: (ctx) => [
     {
-      expr: `${sumBy(ctx.q.byInstance, `changes(${ctx.q.select('processStartTime')}[${formatDuration(ctx.profile.restartWindowSeconds)}])`)} >= ${ctx.th.restartsPerWindow}`,
+      expr: `${restartCount(ctx)} >= ${ctx.th.restartsPerWindow}`,
       severity: 'ticket',
       forSeconds: forOf(ctx, 'none'),
       summary: `${svc(ctx)} ${inst} restarts frequently`,

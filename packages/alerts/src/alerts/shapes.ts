@@ -1,4 +1,5 @@
 import type { SignalKey } from '@eventscope/catalog';
+import { max, num, sum } from '@eventscope/config/promql';
 import {
   type AlertContext,
   pick,
@@ -7,7 +8,6 @@ import {
   scenarioService,
   targetLabels,
 } from '../alert.js';
-import { increase, maxBy, num, sumBy } from '../promql.js';
 
 /**
  * Rule and scenario shapes several alerts share: a counter that must not move, a per-instance
@@ -28,7 +28,7 @@ export function twoInstances(ctx: AlertContext): {
 
 /** Any increase of `signal` over the rate window, per `by`: for counters that should stay flat. */
 export const increasedAtAll = (ctx: AlertContext, signal: SignalKey, by: readonly string[]) =>
-  `${sumBy(by, increase(ctx.q.select(signal), ctx.profile.rateSeconds))} > 0`;
+  `${sum(by, ctx.q.increase(signal, 'value', ctx.window))} > 0`;
 
 /** `signal` rises by `perSecond` on `fires` and stays flat on `calm`: the increase over the window fires. */
 export function counterRisesScenario(
@@ -58,7 +58,7 @@ export function counterRisesScenario(
 
 /** The worst instance's average of the gauge `signal` over the rate window is above `threshold`. */
 export const instanceAverageAbove = (ctx: AlertContext, signal: SignalKey, threshold: number) =>
-  `${maxBy(ctx.q.byInstance, `avg_over_time(${ctx.q.select(signal)}[${ctx.q.window()}])`)} > ${num(threshold)}`;
+  `${max(ctx.q.byInstance, ctx.q.overTime('avg_over_time', signal, 'value', ctx.window))} > ${num(threshold)}`;
 
 /** The gauge `signal` rises from `low` to `high` on one instance and stays at `low` on another. */
 export function gaugeRisesScenario(

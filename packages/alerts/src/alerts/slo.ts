@@ -1,20 +1,18 @@
 import type { SignalKey } from '@eventscope/catalog';
+import { formatDuration, type ResolvedSlo, type Severity, type SloKind } from '@eventscope/config';
+import { equals, label, num, sloBadShare } from '@eventscope/config/promql';
 import {
   type AlertContext,
   type AlertDefinition,
   type ExpectedAlert,
   forOf,
   pick,
+  type RecordingRule,
   type RuleInstance,
   type Scenario,
   targetLabels,
 } from '../alert.js';
-import type { Severity, SloKind } from '../config.js';
-import { formatDuration } from '../profile.js';
-import { label, leValue, num, rate, sumBy } from '../promql.js';
 import type { SeriesBuilder } from '../synthetic.js';
-import type { ResolvedSlo } from '../validate.js';
-import { quote } from '../validate.js';
 
 /**
  * Service level objectives with multi-window, multi-burn-rate alerts (SRE workbook, chapter 5):
@@ -31,7 +29,7 @@ interface SloKindInfo {
   signal: SignalKey;
 }
 
-export const sloKinds: Record<SloKind, SloKindInfo> = {
+const sloKinds: Record<SloKind, SloKindInfo> = {
   errors: {
     alert: 'EventscopeErrorBudgetBurn',
     record: 'sli_error',
@@ -56,45 +54,14 @@ export const sloKinds: Record<SloKind, SloKindInfo> = {
 export const sliRecord = (kind: SloKind, windowSeconds: number) =>
   `slo:${sloKinds[kind].record}:ratio_rate${formatDuration(windowSeconds)}`;
 
-function scopeMatchers(ctx: AlertContext, slo: ResolvedSlo): string[] {
-  const out: string[] = [];
-  if (slo.service !== undefined) out.push(`${ctx.q.service}=${quote(slo.service)}`);
-  if (slo.destination !== undefined) out.push(`${label.destination}=${quote(slo.destination)}`);
-  return out;
-}
-
-/** The bad-event ratio of an SLO over a window. */
-export function sliExpression(ctx: AlertContext, slo: ResolvedSlo, windowSeconds: number): string {
-  const { q } = ctx;
-  const scope = scopeMatchers(ctx, slo);
-  const by = q.byDestination;
-  const total = sumBy(by, rate(q.select(sloKinds[slo.kind].signal, 'count', scope), windowSeconds));
-  if (slo.kind === 'errors') {
-    const failed = sumBy(
-      by,
-      rate(q.select('processDuration', 'count', [...scope, `${label.errorType}!=""`]), windowSeconds),
-    );
-    return `(\n  ${failed}\nor\n  0 * ${total}\n)\n/\n${total}`;
-  }
-  const good = sumBy(
-    by,
-    rate(
-      q.select(sloKinds[slo.kind].signal, 'bucket', [...scope, `${label.le}="${leValue(slo.threshold!)}"`]),
-      windowSeconds,
-    ),
-  );
-  return `1 - (\n  ${good}\n/\n  ${total}\n)`;
+/** The bad-event ratio of an SLO over a window: the vocabulary's, as the dashboards show it. */
+function sliExpression(ctx: AlertContext, slo: ResolvedSlo, windowSeconds: number): string {
+  return sloBadShare(ctx.q, slo, ctx.q.byDestination, formatDuration(windowSeconds));
 }
 
 /** Every window any burn-rate pair uses, shortest first. */
-export const burnWindows = (ctx: AlertContext) =>
+const burnWindows = (ctx: AlertContext) =>
   [...new Set(ctx.config.burnRates.flatMap((b) => [b.shortSeconds, b.longSeconds]))].sort((a, b) => a - b);
-
-export interface RecordingRule {
-  record: string;
-  expr: string;
-  labels?: Record<string, string>;
-}
 
 export function sliRecordingRules(ctx: AlertContext): RecordingRule[] {
   return ctx.config.slos.flatMap((slo) =>
@@ -123,7 +90,7 @@ function burnRules(kind: SloKind) {
       .flatMap((slo) =>
         (['page', 'ticket'] as const).map((severity) => {
           const pairs = ctx.config.burnRates.filter((b) => b.severity === severity);
-          const sel = `{slo=${quote(slo.name)}}`;
+          const sel = `{${equals('slo', slo.name)}}`;
           const burning = (w: number, factor: number) =>
             `${sliRecord(kind, w)}${sel} / ${num(slo.budget)} > ${num(factor)}`;
           const expr = pairs
@@ -167,83 +134,101 @@ function expectedBurns(
   return out;
 }
 
-function burnScenarios(kind: SloKind) {
-  return (ctx: AlertContext, rules: RuleInstance[]): Scenario[] => {
-    const { profile } = ctx;
-    const out: Scenario[] = [];
-    const factors = (severity: Severity) =>
-      ctx.config.burnRates.filter((b) => b.severity === severity).map((b) => b.factor);
-    const minPage = Math.min(...factors('page'));
-    const maxPage = Math.max(...factors('page'));
-    const minTicket = Math.min(...factors('ticket'));
-    for (const slo of ctx.config.slos.filter((s) => s.kind === kind)) {
-      const service = slo.service ?? 'billing';
-      const at = (destination: string) => ({
-        ...targetLabels(ctx, service, '10.0.0.1:9464'),
-        [label.system]: 'nats',
-        [label.destination]: destination,
-        [label.consumerGroup]: 'billing',
+/** Values observed by good and bad events: bad ones above every threshold (the +Inf bucket), good ones in the first bucket. */
+const observed: Record<SloKind, { good: number; bad: number }> = {
+  errors: { good: 0.0001, bad: 0.0001 },
+  latency: { good: 0.0001, bad: 100 },
+  freshness: { good: 0.001, bad: 10_000 },
+};
+
+/** From the onset, `total` events per second of which the share `bad` is bad for an SLO of this kind. */
+function eventsWithBadShare(kind: SloKind, labels: Record<string, string>, total: number, bad: number) {
+  return (s: SeriesBuilder) => {
+    const signal = sloKinds[kind].signal;
+    const { good: goodValue, bad: badValue } = observed[kind];
+    const none = { perSecond: 0, value: goodValue };
+    const good = { perSecond: total * (1 - bad), value: goodValue };
+    if (kind === 'errors') {
+      s.histogram(signal, labels, none, good);
+      s.histogram(signal, { ...labels, [label.errorType]: 'ValidationError' }, none, {
+        perSecond: total * bad,
+        value: goodValue,
       });
-      const main = at(slo.destination ?? 'orders.created');
-      const idle = at('audit.logged');
-      const busy = 10;
-      const goodValue = kind === 'freshness' ? 0.001 : 0.0001;
-      // Bad events land above every threshold (in the +Inf bucket), good ones in the first bucket.
-      const badValue = kind === 'freshness' ? 10_000 : 100;
-      const mixed = (labels: Record<string, string>, total: number, bad: number) => (s: SeriesBuilder) => {
-        const signal = sloKinds[kind].signal;
-        const none = { perSecond: 0, value: goodValue };
-        const good = { perSecond: total * (1 - bad), value: goodValue };
-        if (kind === 'errors') {
-          s.histogram(signal, labels, none, good);
-          s.histogram(signal, { ...labels, [label.errorType]: 'ValidationError' }, none, {
-            perSecond: total * bad,
-            value: goodValue,
-          });
-        } else {
-          s.histogram(signal, labels, none, [good, { perSecond: total * bad, value: badValue }]);
-        }
-      };
-      const scenario = (title: string, bad: number, withIdle: boolean): Scenario => ({
-        title,
-        onsetSeconds: profile.stepSeconds,
-        settleSeconds: 2 * profile.stepSeconds,
-        build: (s) => {
-          mixed(main, busy, bad)(s);
-          if (withIdle) mixed(idle, 0, bad)(s);
-        },
-        expected: expectedBurns(ctx, rules, main, bad),
-        watches: rules.filter((r) => sloOfRule.get(r) === slo),
-      });
-      const pageRatio = Math.min(slo.budget * maxPage * 2, (1 + slo.budget * minPage) / 2);
-      if (pageRatio / slo.budget > minPage) {
-        out.push(
-          scenario(`${slo.name}: ${num(pageRatio * 100)} % bad events page (and ticket)`, pageRatio, false),
-        );
-      }
-      if (minTicket < minPage) {
-        const ticketRatio = (slo.budget * (minTicket + minPage)) / 2;
-        if (ticketRatio < 1) {
-          out.push(
-            scenario(
-              `${slo.name}: ${num(ticketRatio * 100)} % bad events open a ticket only`,
-              ticketRatio,
-              false,
-            ),
-          );
-        }
-      }
-      const quietRatio = (slo.budget * minTicket) / 2;
-      out.push(
-        scenario(
-          `${slo.name}: ${num(quietRatio * 100)} % bad events, or no traffic: silent`,
-          quietRatio,
-          true,
-        ),
-      );
+    } else {
+      s.histogram(signal, labels, none, [good, { perSecond: total * bad, value: badValue }]);
     }
-    return out;
   };
+}
+
+interface BurnCase {
+  title: string;
+  /** Share of bad events from the onset. */
+  bad: number;
+  /** Whether an idle destination with the same share of bad events runs beside (it must stay silent). */
+  withIdle: boolean;
+}
+
+/** Shares of bad events that page (and ticket), open a ticket only (when the factors leave room), and stay silent. */
+function burnCases(ctx: AlertContext, slo: ResolvedSlo): BurnCase[] {
+  const factors = (severity: Severity) =>
+    ctx.config.burnRates.filter((b) => b.severity === severity).map((b) => b.factor);
+  const minPage = Math.min(...factors('page'));
+  const maxPage = Math.max(...factors('page'));
+  const minTicket = Math.min(...factors('ticket'));
+  const out: BurnCase[] = [];
+  const pageRatio = Math.min(slo.budget * maxPage * 2, (1 + slo.budget * minPage) / 2);
+  if (pageRatio / slo.budget > minPage) {
+    out.push({
+      title: `${slo.name}: ${num(pageRatio * 100)} % bad events page (and ticket)`,
+      bad: pageRatio,
+      withIdle: false,
+    });
+  }
+  const ticketRatio = (slo.budget * (minTicket + minPage)) / 2;
+  if (minTicket < minPage && ticketRatio < 1) {
+    out.push({
+      title: `${slo.name}: ${num(ticketRatio * 100)} % bad events open a ticket only`,
+      bad: ticketRatio,
+      withIdle: false,
+    });
+  }
+  const quietRatio = (slo.budget * minTicket) / 2;
+  out.push({
+    title: `${slo.name}: ${num(quietRatio * 100)} % bad events, or no traffic: silent`,
+    bad: quietRatio,
+    withIdle: true,
+  });
+  return out;
+}
+
+function burnScenarios(kind: SloKind) {
+  return (ctx: AlertContext, rules: RuleInstance[]): Scenario[] =>
+    ctx.config.slos
+      .filter((slo) => slo.kind === kind)
+      .flatMap((slo) => {
+        const at = (destination: string) => ({
+          ...targetLabels(ctx, slo.service ?? 'billing', '10.0.0.1:9464'),
+          [label.system]: 'nats',
+          [label.destination]: destination,
+          [label.consumerGroup]: 'billing',
+        });
+        const main = at(slo.destination ?? 'orders.created');
+        const idle = at('audit.logged');
+        const busy = 10;
+        return burnCases(ctx, slo).map(
+          ({ title, bad, withIdle }): Scenario => ({
+            title,
+            onsetSeconds: ctx.profile.stepSeconds,
+            settleSeconds: 2 * ctx.profile.stepSeconds,
+            build: (s) => {
+              eventsWithBadShare(kind, main, busy, bad)(s);
+              if (withIdle) eventsWithBadShare(kind, idle, 0, bad)(s);
+            },
+            expected: expectedBurns(ctx, rules, main, bad),
+            watches: rules.filter((r) => sloOfRule.get(r) === slo),
+          }),
+        );
+      });
 }
 
 const sloCauses = {
@@ -281,7 +266,7 @@ function sloAlert(kind: SloKind): AlertDefinition {
           {
             title: `Burn rate of ${slo.name} per window`,
             expr: burnWindows(ctx)
-              .map((w) => `${sliRecord(kind, w)}{slo=${quote(slo.name)}} / ${num(slo.budget)}`)
+              .map((w) => `${sliRecord(kind, w)}{${equals('slo', slo.name)}} / ${num(slo.budget)}`)
               .join('\nor\n'),
           },
         ]),
@@ -295,6 +280,3 @@ export const latencyBudgetBurn = sloAlert('latency');
 export const freshnessBudgetBurn = sloAlert('freshness');
 
 export const sloAlerts: AlertDefinition[] = [errorBudgetBurn, latencyBudgetBurn, freshnessBudgetBurn];
-
-export const sloKindOfAlert = (name: string) =>
-  (Object.entries(sloKinds) as [SloKind, SloKindInfo][]).find(([, info]) => info.alert === name)?.[0];
