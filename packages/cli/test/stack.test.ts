@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { alertmanagerBinary, freePort, prometheusBinary, waitFor } from '@eventscope/testkit';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from './run-cli.js';
@@ -119,4 +119,34 @@ describe('eventscope stack, bad input', () => {
     expect(target.code).toBe(2);
     expect(target.stderr).toMatch(/must be host:port/);
   });
+
+  it.skipIf(!available)(
+    'accepts the config generate accepts (matcher and equality selectors, own SLOs, thresholds, baselines)',
+    async () => {
+      const shop = join(import.meta.dirname, '../../config/examples/shop.yaml');
+      const [prometheusPort, alertmanagerPort, webhookPort] = await Promise.all([
+        freePort(),
+        freePort(),
+        freePort(),
+      ]);
+      const result = await runCli([
+        'stack',
+        '--config',
+        shop,
+        '--prometheus-port',
+        String(prometheusPort),
+        '--alertmanager-port',
+        String(alertmanagerPort),
+        '--webhook-port',
+        String(webhookPort),
+        '--duration',
+        '2',
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('eventscope stack: running');
+      // Its scrape targets and job come from the config when no flag names them.
+      expect(result.stdout).toContain('scraping billing:9464, shipping:9464');
+    },
+  );
 });

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type NamingFlavor, namingFlavors, signals } from '@eventscope/catalog';
-import { resolveConfig } from '@eventscope/config';
+import { type EventscopeConfig, resolveConfig } from '@eventscope/config';
 import { PrometheusClient } from '@eventscope/config/prometheus-client';
 import { label, Queries } from '@eventscope/config/promql';
 import { pipelineNames, type RunningPipeline, startPipeline } from '@eventscope/example-in-process';
@@ -17,6 +17,7 @@ import {
   waitFor,
 } from '@eventscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { generateDashboards } from '../src/generate.js';
 import { panelQueries } from '../src/panel-queries.js';
 import { renderPreview } from '../src/preview/render.js';
@@ -40,18 +41,49 @@ const prometheus = prometheusBinary();
 const chromium = needBinary('chromium', 'apt-get install chromium');
 const docs = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs');
 
+/**
+ * Each setup runs against its own pipeline and Prometheus: both naming flavors with defaults, and
+ * a config with an equality and a matcher selector (the scrape adds the labels they select, as
+ * service discovery would), custom SLOs, thresholds and baselines.
+ */
+interface Setup {
+  name: string;
+  flavor: NamingFlavor;
+  config: EventscopeConfig;
+  targetLabels?: Record<string, string>;
+}
+
+const shopConfig = parseYaml(
+  readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../config/examples/shop.yaml'), 'utf8'),
+) as EventscopeConfig;
+
+const setups: readonly Setup[] = [
+  ...namingFlavors.map((flavor) => ({ name: `${flavor} naming`, flavor, config: { flavor } })),
+  {
+    name: 'the shop config: namespace="shop", cluster=~"prod-.*", its own SLOs, thresholds and baselines',
+    flavor: 'prometheus',
+    config: { ...shopConfig, baselines: ['2h', '1w'] },
+    targetLabels: { namespace: 'shop', cluster: 'prod-eu' },
+  },
+];
+
 interface Stack {
   pipeline: RunningPipeline;
   prometheus: RunningPrometheus;
 }
 
-async function startStack(flavor: NamingFlavor): Promise<Stack> {
+async function startStack(setup: Setup): Promise<Stack> {
   // gc-pressure so GC pauses overlap handlers and slow events are attributed to GC.
-  const pipeline = await startPipeline({ flavor, scenario: 'gc-pressure', rate: 200, logger: false });
+  const pipeline = await startPipeline({
+    flavor: setup.flavor,
+    scenario: 'gc-pressure',
+    rate: 200,
+    logger: false,
+  });
   try {
     const target = new URL(pipeline.metricsUrl).host;
     const running = await startPrometheus({
-      config: scrapeConfig([target], { interval: SCRAPE, job: 'billing' }),
+      config: scrapeConfig([target], { interval: SCRAPE, job: 'billing', labels: setup.targetLabels ?? {} }),
     });
     return { pipeline, prometheus: running };
   } catch (error) {
@@ -61,9 +93,9 @@ async function startStack(flavor: NamingFlavor): Promise<Stack> {
 }
 
 /** Wait until the rate window holds enough scrapes for every rate() to have two samples. */
-async function waitForData(stack: Stack, flavor: NamingFlavor): Promise<void> {
+async function waitForData(stack: Stack, config: EventscopeConfig): Promise<void> {
   await stack.prometheus.waitForTargets(1, 60_000);
-  const q = new Queries(resolveConfig({ flavor }));
+  const q = new Queries(resolveConfig(config));
   await waitFor(
     async () => {
       const expr = `count_over_time(${q.name('processDuration', 'count')}[${RATE_INTERVAL}])`;
@@ -92,14 +124,15 @@ function variablesFor(kind: string): VariableValues {
 }
 
 describe.skipIf(!prometheus)('dashboards against a real Prometheus scraping the pipeline', () => {
-  for (const flavor of namingFlavors) {
-    describe(`${flavor} naming`, () => {
+  for (const setup of setups) {
+    const { flavor, config } = setup;
+    describe(setup.name, () => {
       let stack: Stack;
       let startedAt = 0;
       beforeAll(async () => {
-        stack = await startStack(flavor);
+        stack = await startStack(setup);
         startedAt = Math.floor(Date.now() / 1000);
-        await waitForData(stack, flavor);
+        await waitForData(stack, config);
       }, 180_000);
       afterAll(async () => {
         await stack?.prometheus.stop();
@@ -107,8 +140,8 @@ describe.skipIf(!prometheus)('dashboards against a real Prometheus scraping the 
       });
 
       it('the pipeline exposes this flavor', async () => {
-        const q = new Queries(resolveConfig({ flavor }));
-        const result = await stack.prometheus.query(q.name('processDuration', 'count'));
+        const q = new Queries(resolveConfig(config));
+        const result = await stack.prometheus.query(q.select('processDuration', 'count'));
         expect(result.length).toBeGreaterThan(0);
         expect(signals.processDuration.name).toBe('messaging.process.duration');
       });
@@ -116,8 +149,8 @@ describe.skipIf(!prometheus)('dashboards against a real Prometheus scraping the 
       it('every panel query returns data with the variables resolved', async () => {
         const empty: string[] = [];
         let checked = 0;
-        const { baselines } = resolveConfig({ flavor });
-        for (const { kind, dashboard } of generateDashboards({ flavor })) {
+        const { baselines } = resolveConfig(config);
+        for (const { kind, dashboard } of generateDashboards(config)) {
           for (const query of panelQueries(dashboard)) {
             const where = `${kind} / ${query.title} / ${query.refId}`;
             const expr = resolveVariables(query.expr, variablesFor(kind));
@@ -141,52 +174,54 @@ describe.skipIf(!prometheus)('dashboards against a real Prometheus scraping the 
         expect(checked).toBeGreaterThan(80);
       });
 
-      it('panels compute the numbers the recording rules record (same quantity, same window)', async () => {
-        const config = resolveConfig({ flavor });
-        const q = new Queries(config);
-        const client = new PrometheusClient(stack.prometheus.url);
-        // A few scrapes back, so that no scrape lands between the two queries of a pair.
-        const at = Math.floor(Date.now() / 1000) - 5;
-        const dashboards = generateDashboards(config);
-        const differ: string[] = [];
-        for (const comparison of recordingRuleComparisons) {
-          const { kind, title, refId } = comparison.panel;
-          const query = panelQueries(dashboards.find((d) => d.kind === kind)!.dashboard).find(
-            (p) => p.title === title && p.refId === refId,
-          );
-          expect(query, `${kind} / ${title}`).toBeDefined();
-          const [panel, rule] = await Promise.all([
-            client.query(resolveVariables(query!.expr, variablesFor(kind)), at),
-            client.query(comparison.rule(q, RATE_INTERVAL), at),
-          ]);
-          const recorded = rule.filter(
-            (s) => !comparison.ordersOnly || s.metric[label.destination] === pipelineNames.orders,
-          );
-          expect(panel.length, comparison.figure).toBeGreaterThan(0);
-          expect(recorded.length, comparison.figure).toBeGreaterThan(0);
-          const pairs: [string, number, number | undefined][] =
-            comparison.combine === 'sum'
-              ? [['', panel[0]!.value, recorded.reduce((total, s) => total + s.value, 0)]]
-              : panel.map((series) => {
-                  const key = comparison.key.map((l) => series.metric[l] ?? '').join('/');
-                  const match = recorded.filter(
-                    (r) => comparison.key.map((l) => r.metric[l] ?? '').join('/') === key,
-                  );
-                  return [key, series.value, match.length === 1 ? match[0]!.value : undefined];
-                });
-          if (comparison.combine === 'same') expect(panel.length, comparison.figure).toBe(recorded.length);
-          if (comparison.combine === 'sum') expect(panel.length, comparison.figure).toBe(1);
-          for (const [key, shown, recordedValue] of pairs) {
-            if (recordedValue === undefined || !sameNumber(shown, recordedValue)) {
-              differ.push(`${comparison.figure} ${key}: panel ${shown}, rule ${recordedValue}`);
+      // The comparison table names the default baselines' panels; the flavors cover it.
+      if (!setup.targetLabels)
+        it('panels compute the numbers the recording rules record (same quantity, same window)', async () => {
+          const resolved = resolveConfig(config);
+          const q = new Queries(resolved);
+          const client = new PrometheusClient(stack.prometheus.url);
+          // A few scrapes back, so that no scrape lands between the two queries of a pair.
+          const at = Math.floor(Date.now() / 1000) - 5;
+          const dashboards = generateDashboards(resolved);
+          const differ: string[] = [];
+          for (const comparison of recordingRuleComparisons) {
+            const { kind, title, refId } = comparison.panel;
+            const query = panelQueries(dashboards.find((d) => d.kind === kind)!.dashboard).find(
+              (p) => p.title === title && p.refId === refId,
+            );
+            expect(query, `${kind} / ${title}`).toBeDefined();
+            const [panel, rule] = await Promise.all([
+              client.query(resolveVariables(query!.expr, variablesFor(kind)), at),
+              client.query(comparison.rule(q, RATE_INTERVAL), at),
+            ]);
+            const recorded = rule.filter(
+              (s) => !comparison.ordersOnly || s.metric[label.destination] === pipelineNames.orders,
+            );
+            expect(panel.length, comparison.figure).toBeGreaterThan(0);
+            expect(recorded.length, comparison.figure).toBeGreaterThan(0);
+            const pairs: [string, number, number | undefined][] =
+              comparison.combine === 'sum'
+                ? [['', panel[0]!.value, recorded.reduce((total, s) => total + s.value, 0)]]
+                : panel.map((series) => {
+                    const key = comparison.key.map((l) => series.metric[l] ?? '').join('/');
+                    const match = recorded.filter(
+                      (r) => comparison.key.map((l) => r.metric[l] ?? '').join('/') === key,
+                    );
+                    return [key, series.value, match.length === 1 ? match[0]!.value : undefined];
+                  });
+            if (comparison.combine === 'same') expect(panel.length, comparison.figure).toBe(recorded.length);
+            if (comparison.combine === 'sum') expect(panel.length, comparison.figure).toBe(1);
+            for (const [key, shown, recordedValue] of pairs) {
+              if (recordedValue === undefined || !sameNumber(shown, recordedValue)) {
+                differ.push(`${comparison.figure} ${key}: panel ${shown}, rule ${recordedValue}`);
+              }
             }
           }
-        }
-        expect(differ).toEqual([]);
-      });
+          expect(differ).toEqual([]);
+        });
 
       // One flavor is enough for the browser: the preview's queries are the ones checked above.
-      if (flavor !== 'prometheus') return;
+      if (setup.name !== 'prometheus naming') return;
       it.skipIf(!chromium)(
         'renders a static preview that headless Chromium draws',
         async () => {
