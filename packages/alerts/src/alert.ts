@@ -7,6 +7,7 @@ import {
   type Thresholds,
 } from '@eventscope/config';
 import type { Queries } from '@eventscope/config/promql';
+import { type SelectorValue, selects } from './selector-values.js';
 import type { SeriesBuilder } from './synthetic.js';
 
 /** The rule files alerts are grouped in; each has its own generated test file. */
@@ -19,6 +20,8 @@ export interface AlertContext {
   profile: Profile;
   /** The rate window of current values, as PromQL writes it (`5m`; `20s` in the test profile). */
   window: string;
+  /** The configured selectors with the label value synthetic test series carry for each. */
+  selectorValues: readonly SelectorValue[];
 }
 
 /** One alerting rule an alert definition produces (an alert may have several: one per SLO, per baseline …). */
@@ -97,10 +100,14 @@ export function equalityLabels(ctx: AlertContext): Record<string, string> {
   return out;
 }
 
-/** Labels of a synthetic scrape target that satisfies the user's equality selectors. */
+/** Labels of a synthetic scrape target that every configured selector selects. */
 export function targetLabels(ctx: AlertContext, service: string, instance: string): Record<string, string> {
-  const out: Record<string, string> = { job: service, instance, ...equalityLabels(ctx) };
+  const out: Record<string, string> = { job: service, instance };
   out[ctx.config.serviceLabel] ??= service;
+  for (const selector of ctx.selectorValues) {
+    const current = out[selector.label];
+    if (current === undefined || !selects(selector, current)) out[selector.label] = selector.value;
+  }
   return out;
 }
 
@@ -114,4 +121,9 @@ export function pick(labels: Record<string, string>, names: readonly string[]): 
   const out: Record<string, string> = {};
   for (const name of names) if (labels[name] !== undefined) out[name] = labels[name]!;
   return out;
+}
+
+/** Labels without the given names. */
+export function omit(labels: Record<string, string>, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([name]) => !names.includes(name)));
 }

@@ -6,6 +6,7 @@ import { regressionAlerts } from './alerts/regressions.js';
 import { runtimeAlerts } from './alerts/runtime.js';
 import { sliRecordingRules, sloAlerts } from './alerts/slo.js';
 import { recordingRules } from './recording.js';
+import { selectorValues } from './selector-values.js';
 import { renderTemplate } from './template.js';
 
 /** Every alert eventscope generates, in the order the README and runbooks list them. */
@@ -26,6 +27,7 @@ export function contextOf(config: ResolvedConfig): AlertContext {
     th: config.thresholds,
     profile: config.profile,
     window: formatDuration(config.profile.rateSeconds),
+    selectorValues: selectorValues(config),
   };
 }
 

@@ -9,7 +9,7 @@ import { generateAlerts, writeAlerts } from '../src/index.js';
 /**
  * The alerts read the one eventscope config (its checks and their messages are tested in
  * @eventscope/config): a bad one surfaces as a ConfigError with paths and nothing half-written is
- * left behind.
+ * left behind; the selectors' labels reach the generated test series with values they select.
  */
 
 function issuesOf(config: unknown) {
@@ -20,6 +20,18 @@ function issuesOf(config: unknown) {
     return (error as ConfigError).issues;
   }
   throw new Error('configuration was accepted');
+}
+
+/** Every input series of the generated promtool tests. */
+function testSeries(config: EventscopeConfig): string[] {
+  const files = generateAlerts(config);
+  return Object.entries(files)
+    .filter(([path]) => path.startsWith('tests/'))
+    .flatMap(([, text]) =>
+      (parse(text).tests as { input_series: { series: string }[] }[]).flatMap((t) =>
+        t.input_series.map((i) => i.series),
+      ),
+    );
 }
 
 describe('the whole eventscope config', () => {
@@ -78,6 +90,39 @@ describe('the whole eventscope config', () => {
   });
 });
 
+describe('selectors in the generated test series', () => {
+  it('every series carries an equality selector with its value', () => {
+    const series = testSeries({ profile: 'test', selectors: { namespace: 'shop' } });
+    expect(series.length).toBeGreaterThan(100);
+    for (const s of series) expect(s).toContain('namespace="shop"');
+  });
+
+  it('a regex selector gets a value it matches; a negated one a value it does not exclude', () => {
+    const series = testSeries({
+      profile: 'test',
+      selectors: { namespace: '=~"(eu|us)-prod-\\\\d+"', track: '!~"canary|shadow"' },
+    });
+    for (const s of series) {
+      expect(s).toContain('namespace="eu-prod-0"');
+      expect(s).toContain('track="eventscope-test"');
+    }
+  });
+
+  it('a value the selector already selects is kept (a service label pinned by a regex)', () => {
+    const series = testSeries({ profile: 'test', selectors: { job: '=~"bill.*"' } });
+    for (const s of series) expect(/job="([^"]*)"/.exec(s)?.[1], s).toMatch(/^bill.*$/);
+    expect(series.some((s) => s.includes('job="billing"'))).toBe(true);
+  });
+
+  it('refuses a regex no value can be derived for, naming the selector', () => {
+    const issues = issuesOf({ selectors: { namespace: '=~"[a-c]{3}"' } });
+    expect(issues).toEqual([
+      { path: 'selectors.namespace', message: expect.stringMatching(/simpler regex, or an equality/) },
+    ]);
+    expect(issuesOf({ selectors: { namespace: '!~".*"' } })[0]!.message).toMatch(/excludes every value/);
+  });
+});
+
 describe('writeAlerts', () => {
   it('writes every file, and replaces a previous output whole', () => {
     const dir = tempDir();
@@ -107,8 +152,8 @@ describe('writeAlerts', () => {
       const existing = join(dir.path, 'existing');
       mkdirSync(existing);
       writeFileSync(join(existing, 'keep.txt'), 'previous output');
-      expect(() => writeAlerts(existing, { thresholds: { errorRatio: 5 } }, {})).toThrow(
-        /thresholds\.errorRatio/,
+      expect(() => writeAlerts(existing, { selectors: { namespace: '=~"[a-c]{3}"' } }, {})).toThrow(
+        /selectors\.namespace/,
       );
       expect(readdirSync(dir.path)).toEqual(['existing']);
       expect(readdirSync(existing)).toEqual(['keep.txt']);

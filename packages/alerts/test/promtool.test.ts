@@ -40,6 +40,16 @@ const configs: Record<string, EventscopeConfig> = {
       restartsPerWindow: 1,
     },
   },
+  // Test series carry every selector's label, producer-side series (sent, propagation errors) too.
+  'an equality selector on a label other than the service': {
+    flavor: 'otel',
+    profile: 'test',
+    selectors: { namespace: 'shop' },
+  },
+  'a regex selector and a negated one': {
+    profile: 'test',
+    selectors: { namespace: '=~"prod-.*"', track: '!="canary"' },
+  },
   'custom SLOs': {
     profile: 'test',
     slos: [

@@ -17,6 +17,7 @@ import {
   type AlertDefinition,
   equalityLabels,
   forOf,
+  omit,
   pick,
   type RuleInstance,
   type Scenario,
@@ -42,9 +43,8 @@ const flows = (ctx: AlertContext) => {
   return { fires: at('orders.created'), calm: at('payments.settled'), idle: at('audit.logged') };
 };
 
-/** Labels a producer-side series carries. */
-const producerSide = (labels: Record<string, string>) =>
-  pick(labels, ['job', 'instance', label.system, label.destination]);
+/** Labels a producer-side series carries: a consumed series' labels without the consumer group. */
+const producerSide = (labels: Record<string, string>) => omit(labels, [label.consumerGroup]);
 
 /** Events processed per second per destination, and the traffic floor on it. */
 const processed = (ctx: AlertContext) => throughput(ctx.q, ctx.q.byDestination, ctx.window);
