@@ -75,17 +75,17 @@ interface Target {
 describe.skipIf(!available)(
   'microservices: ingest → enrich → store over NATS, discovered through file_sd',
   () => {
-    const dir = tempDir('eventscope-micro-');
-    const dirs = { sd: join(dir.path, 'file_sd'), spans: join(dir.path, 'spans.jsonl') };
+    let dir: ReturnType<typeof tempDir>;
+    const dirs = { sd: '', spans: '' };
     const services: Started[] = [];
     let prometheus: RunningPrometheus;
 
-    const targets = async () => {
-      const response = await fetch(`${prometheus.url}/api/v1/targets?state=active`);
-      return ((await response.json()) as { data: { activeTargets: Target[] } }).data.activeTargets;
-    };
+    const targets = async (): Promise<Target[]> => prometheus.client.targets();
 
     beforeAll(async () => {
+      dir = tempDir('eventscope-micro-');
+      dirs.sd = join(dir.path, 'file_sd');
+      dirs.spans = join(dir.path, 'spans.jsonl');
       mkdirSync(dirs.sd, { recursive: true });
       prometheus = await startPrometheus({
         config: [
@@ -105,7 +105,7 @@ describe.skipIf(!available)(
     afterAll(async () => {
       await Promise.all(services.map(stopService));
       await prometheus?.stop();
-      dir.remove();
+      dir?.remove();
     });
 
     it('scrapes all three services, each with its own /metrics', async () => {

@@ -44,6 +44,7 @@ export async function startAlertmanager(config: string): Promise<RunningAlertman
     });
   } catch (error) {
     await proc.stop();
+    dir.remove();
     throw new Error(`${String(error)}\n${proc.output()}`);
   }
   return {

@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, appendFileSync, constants } from 'node:fs';
 import { createConnection } from 'node:net';
 import { delimiter, join } from 'node:path';
 
@@ -40,6 +40,7 @@ export function needBinary(name: string, installHint: string): string | undefine
       `${name} is required for integration tests but is not installed (${installHint})`,
     );
   }
+  if (!path) noteMissing(name, installHint);
   return path;
 }
 
@@ -65,5 +66,18 @@ export async function needService(name: string, port: number, startHint: string)
       `${name} is required on 127.0.0.1:${port} but is not listening (${startHint})`,
     );
   }
+  if (!open) noteMissing(`${name} on 127.0.0.1:${port}`, startHint);
   return open;
+}
+
+/**
+ * Note a component whose tests are skipped, for the suite's closing summary: `scripts/test.mjs`
+ * names the file in EVENTSCOPE_MISSING_FILE and lists what was missing and how to get it.
+ */
+function noteMissing(name: string, hint: string): void {
+  const file = process.env.EVENTSCOPE_MISSING_FILE;
+  if (!file) return;
+  try {
+    appendFileSync(file, `${JSON.stringify({ name, hint })}\n`);
+  } catch {}
 }

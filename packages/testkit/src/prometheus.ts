@@ -67,6 +67,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     });
   } catch (error) {
     await proc.stop();
+    dir.remove();
     throw new Error(`${String(error)}\n${proc.output()}`);
   }
   return {
