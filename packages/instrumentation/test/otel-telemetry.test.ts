@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { attributes, durationBuckets, signals } from '@eventscope/catalog';
 import { freePort } from '@eventscope/testkit';
 import { SpanKind, trace } from '@opentelemetry/api';
@@ -143,7 +145,43 @@ describe('startTelemetry', () => {
       expect(growth).toBeLessThan(5 * 1024 * 1024);
       expect(consumed.value).toBeGreaterThan(1000);
     } finally {
-      await expect(telemetry.shutdown()).resolves.toBeUndefined();
+      await telemetry.shutdown();
+    }
+  });
+
+  it('shuts down within its timeout when the collector never answers, and says what it dropped', async () => {
+    // A collector that accepts connections and never answers: exporters wait out their timeouts.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const store = new SignalStore();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const telemetry = await startTelemetry({
+        serviceName: 'checkout',
+        metrics: 'otlp',
+        otlpEndpoint: `http://127.0.0.1:${port}`,
+        shutdownTimeoutMs: 1000,
+        store,
+      });
+      for (let i = 0; i < 100; i++) trace.getTracer('test').startSpan('orders process').end();
+      const started = performance.now();
+      const result = await telemetry.shutdown();
+      const took = performance.now() - started;
+      expect(took).toBeLessThan(2500);
+      expect(result.flushed).toBe(false);
+      expect(result.dropped).toMatch(/after 1000 ms; the spans and metric points still queued were dropped/);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.some((w) => w.includes('OpenTelemetry shutdown'))).toBe(true);
+      expect(store.series('instrumentationErrors', { [attributes.component]: 'otel-shutdown' }).value).toBe(
+        1,
+      );
+    } finally {
+      process.off('warning', onWarning);
+      silent.closeAllConnections();
+      silent.close();
     }
   });
 });
