@@ -128,3 +128,38 @@ describe.skipIf(!promtool)('generated rules and their promtool tests', () => {
     });
   }
 });
+
+/**
+ * Prometheus 3 stores a classic histogram's `le` in float form: an exposed `le="5"` is queried as
+ * `le="5.0"` (Prometheus 2 keeps it as written). The same generated tests, with every whole-number
+ * bound of their input series written as Prometheus 3 stores it, must pass unchanged: every SLI,
+ * quantile and burn-rate alert fires where it should.
+ */
+const floatForm = (text: string) => text.replace(/\ble="(\d+)"/g, 'le="$1.0"');
+
+describe.skipIf(!promtool)('the same promtool tests over series stored as Prometheus 3 stores them', () => {
+  for (const title of ['production defaults (prom-client naming)', 'test profile', 'custom SLOs']) {
+    it(`${title}: every test file passes with le in float form`, { timeout: 240_000 }, async () => {
+      const files = generateAlerts(configs[title]);
+      const rewritten = Object.fromEntries(
+        Object.entries(files).map(([path, text]) => [
+          path,
+          path.startsWith('tests/') ? floatForm(text) : text,
+        ]),
+      );
+      const changed = Object.keys(files).filter((path) => rewritten[path] !== files[path]);
+      expect(changed.length, 'some test series carry whole-number bounds').toBeGreaterThan(0);
+      const dir = materialize(rewritten);
+      try {
+        const results = await Promise.all(
+          Object.keys(files)
+            .filter((f) => f.startsWith('tests/'))
+            .map((f) => run(promtool!, ['test', 'rules', f], dir.path)),
+        );
+        for (const result of results) expect(result.code, result.output).toBe(0);
+      } finally {
+        dir.remove();
+      }
+    });
+  }
+});

@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type NamingFlavor, namingFlavors, signals } from '@eventscope/catalog';
 import { type EventscopeConfig, resolveConfig } from '@eventscope/config';
 import { PrometheusClient } from '@eventscope/config/prometheus-client';
 import { label, Queries } from '@eventscope/config/promql';
-import { pipelineNames, type RunningPipeline, startPipeline } from '@eventscope/example-in-process';
+import { pipelineNames, type RunningPipeline, startPipeline } from '@eventscope/demo';
 import {
   needBinary,
   prometheusBinary,
@@ -51,6 +53,8 @@ interface Setup {
   flavor: NamingFlavor;
   config: EventscopeConfig;
   targetLabels?: Record<string, string>;
+  /** Serve the exposition with `le` in float form (`le="5.0"`), as Prometheus 3 stores every bound. */
+  floatLe?: boolean;
 }
 
 const shopConfig = parseYaml(
@@ -65,11 +69,30 @@ const setups: readonly Setup[] = [
     config: { ...shopConfig, baselines: ['2h', '1w'] },
     targetLabels: { namespace: 'shop', cluster: 'prod-eu' },
   },
+  {
+    // Prometheus 2.42 stores `le` as exposed: an exposition in float form is stored as 3.x stores any.
+    name: 'Prometheus 3 semantics: every bound stored in float form (le="5.0")',
+    flavor: 'prometheus',
+    config: { flavor: 'prometheus' },
+    floatLe: true,
+  },
 ];
+
+/** An exposition proxy writing whole-number bounds in float form, as Prometheus 3 stores them. */
+async function floatLeProxy(metricsUrl: string): Promise<Server> {
+  const server = createServer(async (_request, response) => {
+    const text = await (await fetch(metricsUrl)).text();
+    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    response.end(text.replace(/\ble="(\d+)"/g, 'le="$1.0"'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
 
 interface Stack {
   pipeline: RunningPipeline;
   prometheus: RunningPrometheus;
+  proxy?: Server;
 }
 
 async function startStack(setup: Setup): Promise<Stack> {
@@ -80,13 +103,17 @@ async function startStack(setup: Setup): Promise<Stack> {
     rate: 200,
     logger: false,
   });
+  let proxy: Server | undefined;
   try {
-    const target = new URL(pipeline.metricsUrl).host;
+    proxy = setup.floatLe ? await floatLeProxy(pipeline.metricsUrl) : undefined;
+    const address = proxy?.address() as AddressInfo | undefined;
+    const target = address ? `127.0.0.1:${address.port}` : new URL(pipeline.metricsUrl).host;
     const running = await startPrometheus({
       config: scrapeConfig([target], { interval: SCRAPE, job: 'billing', labels: setup.targetLabels ?? {} }),
     });
-    return { pipeline, prometheus: running };
+    return { pipeline, prometheus: running, ...(proxy ? { proxy } : {}) };
   } catch (error) {
+    proxy?.close();
     await pipeline.stop();
     throw error;
   }
@@ -136,6 +163,7 @@ describe.skipIf(!prometheus)('dashboards against a real Prometheus scraping the 
       }, 180_000);
       afterAll(async () => {
         await stack?.prometheus.stop();
+        stack?.proxy?.close();
         await stack?.pipeline.stop();
       });
 

@@ -10,8 +10,16 @@ import { equals, label, max, num, on, type Queries, sum } from './vocabulary.js'
 /** The `le` label value a bucket bound is exposed with (`0.25`, `1`, `+Inf`). */
 export const leValue = (bound: number) => (bound === Number.POSITIVE_INFINITY ? '+Inf' : num(bound));
 
-/** The matcher that selects the bucket of upper bound `bound` (the one place bucket bounds are matched). */
-export const bucketBound = (bound: number) => `${label.le}="${leValue(bound)}"`;
+/**
+ * The matcher that selects the bucket of upper bound `bound` — the one place bucket bounds are
+ * matched. Prometheus 3 stores a classic histogram's `le` in float form (an exposed `le="5"` is
+ * queried as `le="5.0"`), Prometheus 2 as exposed: a whole-number bound matches both forms, so an
+ * SLI finds its bucket on either.
+ */
+export function bucketBound(bound: number): string {
+  const exposed = leValue(bound);
+  return Number.isInteger(bound) ? `${label.le}=~"${exposed}|${exposed}[.]0"` : `${label.le}="${exposed}"`;
+}
 
 /** Events processed per second. */
 export function throughput(q: Queries, by: readonly string[], window: string): string {
