@@ -1,4 +1,4 @@
-import { startPipeline } from '@eventscope/example-in-process';
+import { startPipeline } from '@eventscope/demo';
 import {
   alertmanagerBinary,
   prometheusBinary,

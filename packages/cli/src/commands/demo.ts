@@ -4,7 +4,7 @@ import {
   type Scenario,
   scenarios,
   startPipeline,
-} from '@eventscope/example-in-process';
+} from '@eventscope/demo';
 import type { Command } from 'commander';
 import { AlertFeed } from '../alert-feed.js';
 import { UnavailableError } from '../errors.js';

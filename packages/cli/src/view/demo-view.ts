@@ -1,4 +1,4 @@
-import type { LiveStats, PipelineCounts, Scenario } from '@eventscope/example-in-process';
+import type { LiveStats, PipelineCounts, Scenario } from '@eventscope/demo';
 import type { AlertFeedState } from '../alert-feed.js';
 import { formatBytes, formatPercent, formatRate, formatSeconds } from './format.js';
 
