@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,8 +7,11 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { UnavailableError, UsageError } from '../errors.js';
 import { nonNegativeNumber, oneOf, port } from '../options.js';
+import { claimPorts } from '../ports.js';
+import { StartAborted, startAlertmanager, startPrometheus } from '../stack-servers.js';
+import type { SupervisedProcess } from '../supervised-process.js';
 import { findTool, installHints } from '../tools.js';
-import { startWebhookReceiver } from '../webhook-receiver.js';
+import { type RunningWebhookReceiver, startWebhookReceiver } from '../webhook-receiver.js';
 import { DEMO_PORT, STACK_WEBHOOK_PORT } from './demo.js';
 import { generateAll, layout } from './generate.js';
 
@@ -66,50 +68,6 @@ export function registerStack(program: Command): void {
     });
 }
 
-interface Child {
-  name: string;
-  process: ChildProcess;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-function startChild(name: string, binary: string, args: string[]): Child {
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const append = (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  return {
-    name,
-    process: child,
-    output: () => log,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-async function waitReady(child: Child, url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.process.exitCode !== null) break;
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new UnavailableError(
-    `${child.name} did not become ready at ${url}:\n${child.output().trim().split('\n').slice(-8).join('\n')}`,
-  );
-}
-
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /**
@@ -117,7 +75,12 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
  * top — its scrape targets and Alertmanager, every receiver pointing at its webhook, and in the
  * test profile a latency regression that must double p99 (second-scale windows are noisier).
  */
-function stackFiles(input: EventscopeConfig, options: StackOptions, webhookUrl: string, dir: string) {
+function stackFiles(
+  input: EventscopeConfig,
+  options: StackOptions,
+  alertmanagerPort: number,
+  webhookUrl: string,
+) {
   const testProfile = options.profile === 'test';
   const receiver = (name: string) => ({ name, webhook: { url: webhookUrl } });
   let config: ResolvedConfig;
@@ -142,24 +105,51 @@ function stackFiles(input: EventscopeConfig, options: StackOptions, webhookUrl: 
         targets: options.target ?? input.prometheus?.targets ?? [`127.0.0.1:${DEMO_PORT}`],
         job: options.job ?? input.prometheus?.job ?? 'eventscope-demo',
         scrapeInterval: testProfile ? '1s' : '15s',
-        alertmanager: `127.0.0.1:${options.alertmanagerPort}`,
+        alertmanager: `127.0.0.1:${alertmanagerPort}`,
       },
     });
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
-  const files = generateAll(config, {});
-  const prometheusYml = join(dir, 'generated', layout.prometheus, 'prometheus.yml');
-  return { files, prometheusYml, config };
+  return { files: generateAll(config, {}), config };
 }
 
+/** Whatever ends a running (or starting) stack first. */
+type Ending =
+  | { kind: 'stopped' /** SIGINT, SIGTERM or --duration. */; why: string }
+  | { kind: 'failed'; error: Error };
+
+/**
+ * The next step a new user takes, with the ports and targets this stack actually uses: the demo
+ * is told where to listen and where the webhook is whenever they differ from its defaults.
+ */
+function nextStep(targets: readonly string[], webhookPort: number, alertsUrl: string): string {
+  const local = targets
+    .map((target) => /^(?:127\.0\.0\.1|localhost):(\d+)$/.exec(target)?.[1])
+    .find((port) => port !== undefined);
+  if (local === undefined) {
+    return `Prometheus scrapes ${targets.join(', ')}; start your services there. Alerts show here and at ${alertsUrl}.`;
+  }
+  const flags = [
+    ...(Number(local) !== DEMO_PORT ? [`--port ${local}`] : []),
+    ...(webhookPort !== STACK_WEBHOOK_PORT ? [`--alerts ${alertsUrl}`] : []),
+  ];
+  return `Now run \`${['eventscope demo --scenario gc-pressure --warmup 90', ...flags].join(' ')}\` beside it;\nalerts show here and in the demo.`;
+}
+
+/**
+ * Run Prometheus, Alertmanager and a webhook receiver until Ctrl-C, `--duration` or the death of
+ * any of them. Every port is checked before anything starts; a server counts as ready only while
+ * our own process is alive and the one answering on its port is that process; the death of
+ * either child stops the stack with exit 3; the temporary folder goes on every way out.
+ */
 export async function runStack(options: StackOptions): Promise<void> {
-  const prometheus = findTool('prometheus');
-  const alertmanager = findTool('prometheus-alertmanager') ?? findTool('alertmanager');
+  const prometheusBinary = findTool('prometheus');
+  const alertmanagerBinary = findTool('prometheus-alertmanager') ?? findTool('alertmanager');
   const missing = [
-    ...(prometheus ? [] : [`prometheus (${installHints.prometheus})`]),
-    ...(alertmanager ? [] : [`prometheus-alertmanager (${installHints['prometheus-alertmanager']})`]),
+    ...(prometheusBinary ? [] : [`prometheus (${installHints.prometheus})`]),
+    ...(alertmanagerBinary ? [] : [`prometheus-alertmanager (${installHints['prometheus-alertmanager']})`]),
   ];
   if (missing.length) {
     throw new UnavailableError(`eventscope stack needs ${missing.join(' and ')}; install, then run it again`);
@@ -168,87 +158,128 @@ export async function runStack(options: StackOptions): Promise<void> {
     if (!/^[^\s/]+:\d+$/.test(target)) throw new UsageError(`--target "${target}" must be host:port`);
   }
   const { input } = await loadConfig(options.config, { profile: options.profile });
-  const dir = options.dir ? resolve(options.dir) : mkdtempSync(join(tmpdir(), 'eventscope-stack-'));
-  const children: Child[] = [];
-  const webhook = await startWebhookReceiver({ port: options.webhookPort }).catch(
-    (error: NodeJS.ErrnoException) => {
+  // Before anything starts: a taken port is exit 3 with the flag that changes it.
+  const ports = await claimPorts({
+    prometheus: { what: 'Prometheus', port: options.prometheusPort, flag: '--prometheus-port' },
+    alertmanager: { what: 'Alertmanager', port: options.alertmanagerPort, flag: '--alertmanager-port' },
+    webhook: { what: 'the webhook receiver', port: options.webhookPort, flag: '--webhook-port' },
+  });
+
+  const children: SupervisedProcess[] = [];
+  let dir: string | undefined;
+  let webhook: RunningWebhookReceiver | undefined;
+  const removeDir = () => {
+    if (dir && !options.dir) rmSync(dir, { recursive: true, force: true });
+  };
+  // The last resort, when the process exits without our shutdown (e.g. a closed stdout pipe).
+  const onExit = () => {
+    for (const child of children) child.killNow();
+    removeDir();
+  };
+  process.once('exit', onExit);
+
+  let end!: (ending: Ending) => void;
+  const ending = new Promise<Ending>((resolve) => {
+    end = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals) => end({ kind: 'stopped', why: signal });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const aborting = new AbortController();
+  let phase: 'starting' | 'running' = 'starting';
+  // Every child is watched from the moment it exists: its death ends the stack, exit 3.
+  const onSpawn = (child: SupervisedProcess) => {
+    children.push(child);
+    void child.exited.then(() => {
+      if (child.stopRequested) return;
+      end({
+        kind: 'failed',
+        error: child.deathError(
+          phase === 'starting'
+            ? 'while the stack was starting'
+            : 'while the stack was running; stopped the stack',
+        ),
+      });
+    });
+  };
+
+  let scraped: readonly string[] = [];
+  const start = async () => {
+    dir = options.dir ? resolve(options.dir) : mkdtempSync(join(tmpdir(), 'eventscope-stack-'));
+    webhook = await startWebhookReceiver({ port: ports.webhook }).catch((error: NodeJS.ErrnoException) => {
       throw new UnavailableError(
-        `cannot listen on 127.0.0.1:${options.webhookPort} for the webhook receiver (${error.code ?? error.message}); pass --webhook-port`,
+        `cannot listen on 127.0.0.1:${ports.webhook} for the webhook receiver (${error.code ?? error.message}); pass --webhook-port with a free port`,
       );
+    });
+    if (aborting.signal.aborted) throw new StartAborted();
+    const { files, config } = stackFiles(input, options, ports.alertmanager, webhook.url);
+    scraped = config.prometheus.targets;
+    const generated = join(dir, 'generated');
+    writeFilesAtomically(generated, files);
+    const common = { dir, abort: aborting.signal, onSpawn };
+    const alertmanager = await startAlertmanager({
+      ...common,
+      binary: alertmanagerBinary!,
+      port: ports.alertmanager,
+      configFile: join(generated, layout.alerts, 'alertmanager.yml'),
+      webhookUrl: webhook.url,
+    });
+    const prometheus = await startPrometheus({
+      ...common,
+      binary: prometheusBinary!,
+      port: ports.prometheus,
+      configFile: join(generated, layout.prometheus, 'prometheus.yml'),
+      resendDelay: options.profile === 'test' ? '1s' : '1m',
+    });
+    return { alertmanager, prometheus };
+  };
+
+  let outcome: Ending;
+  const starting = start().then(
+    (started) => started,
+    (error: unknown) => {
+      if (!(error instanceof StartAborted)) end({ kind: 'failed', error: error as Error });
+      return undefined;
     },
   );
-  const shutdown = async () => {
-    for (const child of children.reverse()) await child.stop();
-    await webhook.close();
-    if (!options.dir) rmSync(dir, { recursive: true, force: true });
-  };
-  let scraped: readonly string[] = [];
   try {
-    const { files, prometheusYml, config } = stackFiles(input, options, webhook.url, dir);
-    scraped = config.prometheus.targets;
-    writeFilesAtomically(join(dir, 'generated'), files);
-    const am = startChild('Alertmanager', alertmanager!, [
-      `--config.file=${join(dir, 'generated', layout.alerts, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir, 'alertmanager-data')}`,
-      `--web.listen-address=127.0.0.1:${options.alertmanagerPort}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ]);
-    children.push(am);
-    await waitReady(am, `http://127.0.0.1:${options.alertmanagerPort}/-/ready`);
-    const prom = startChild('Prometheus', prometheus!, [
-      `--config.file=${prometheusYml}`,
-      `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
-      `--web.listen-address=127.0.0.1:${options.prometheusPort}`,
-      '--web.enable-lifecycle',
-      `--rules.alert.resend-delay=${options.profile === 'test' ? '1s' : '1m'}`,
-      '--log.level=warn',
-    ]);
-    children.push(prom);
-    await waitReady(prom, `http://127.0.0.1:${options.prometheusPort}/-/ready`);
-  } catch (error) {
-    await shutdown();
-    throw error;
-  }
-
-  say('eventscope stack: running');
-  say(
-    `  Prometheus    http://127.0.0.1:${options.prometheusPort}   scraping ${scraped.join(', ')} every ${options.profile === 'test' ? '1s' : '15s'}`,
-  );
-  say(`  Alertmanager  http://127.0.0.1:${options.alertmanagerPort}`);
-  say(`  webhook       ${webhook.url}   alerts at ${webhook.alertsUrl}`);
-  say(`  files         ${dir}`);
-  say(
-    `Now run \`eventscope demo --scenario gc-pressure --warmup 90\` beside it; alerts show here and in the demo.`,
-  );
-  webhook.onAlert((alert) => {
-    const time = new Date(alert.receivedAt).toISOString().slice(11, 19);
-    say(
-      `${time} ${alert.status === 'firing' ? 'FIRING  ' : 'resolved'} ${alert.name} ${alert.severity} ${alert.subject} ${alert.summary}`.trimEnd(),
-    );
-  });
-
-  let stopping = false;
-  await new Promise<void>((done) => {
-    const finish = () => {
-      process.off('SIGINT', finish);
-      process.off('SIGTERM', finish);
-      done();
-    };
-    process.once('SIGINT', finish);
-    process.once('SIGTERM', finish);
-    if (options.duration > 0) setTimeout(finish, options.duration * 1000).unref();
-    for (const child of children) {
-      child.process.once('exit', (code) => {
-        if (stopping) return;
+    const started = await Promise.race([starting, ending.then(() => undefined)]);
+    if (started) {
+      phase = 'running';
+      const interval = options.profile === 'test' ? '1s' : '15s';
+      say('eventscope stack: running');
+      say(
+        `  Prometheus    http://127.0.0.1:${ports.prometheus}   scraping ${scraped.join(', ')} every ${interval}   (pid ${started.prometheus.pid})`,
+      );
+      say(`  Alertmanager  http://127.0.0.1:${ports.alertmanager}   (pid ${started.alertmanager.pid})`);
+      say(`  webhook       ${webhook!.url}   alerts at ${webhook!.alertsUrl}`);
+      say(`  files         ${dir}`);
+      say(nextStep(scraped, ports.webhook, webhook!.alertsUrl));
+      webhook!.onAlert((alert) => {
+        const time = new Date(alert.receivedAt).toISOString().slice(11, 19);
         say(
-          `eventscope stack: ${child.name} exited (${code}); stopping\n${child.output().trim().split('\n').slice(-5).join('\n')}`,
+          `${time} ${alert.status === 'firing' ? 'FIRING  ' : 'resolved'} ${alert.name} ${alert.severity} ${alert.subject} ${alert.summary}`.trimEnd(),
         );
-        finish();
       });
+      if (options.duration > 0) {
+        setTimeout(
+          () => end({ kind: 'stopped', why: `--duration ${options.duration}` }),
+          options.duration * 1000,
+        ).unref();
+      }
     }
-  });
-  stopping = true;
-  await shutdown();
-  say('eventscope stack: stopped');
+    outcome = await ending;
+  } finally {
+    // Whatever ended it: no child, no listener and no temporary folder outlives the command.
+    aborting.abort();
+    await starting;
+    for (const child of [...children].reverse()) await child.stop();
+    await webhook?.close();
+    removeDir();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
+  }
+  if (outcome.kind === 'failed') throw outcome.error;
+  say(`eventscope stack: stopped (${outcome.why})`);
 }
