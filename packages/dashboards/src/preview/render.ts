@@ -2,6 +2,7 @@ import type { EventscopeConfig, ResolvedConfig } from '@eventscope/config';
 import { PrometheusClient, type RangeSeries, type TimeRange } from '@eventscope/config/prometheus-client';
 import { type GeneratedDashboard, generateDashboards } from '../generate.js';
 import { type PanelQuery, panelQueries } from '../panel-queries.js';
+import { type FilterVariable, filterVariables } from '../queries.js';
 import { formatValue } from '../units.js';
 import { resolveVariables, type VariableValues } from '../variable-values.js';
 import { escapeHtml, heatmapChart, lineChart, type NamedSeries } from './charts.js';
@@ -19,6 +20,8 @@ export interface PreviewOptions {
   dashboards?: readonly GeneratedDashboard['kind'][];
   /** Page title. */
   title?: string;
+  /** What runs the queries; default a `PrometheusClient` for `prometheusUrl` (tests pass canned results). */
+  client?: Pick<PrometheusClient, 'queryRange'>;
 }
 
 interface PanelResult {
@@ -37,7 +40,84 @@ interface RowLike {
   title?: string;
   description?: string;
   gridPos?: { w?: number };
-  fieldConfig?: { defaults?: { unit?: string; min?: number } };
+  fieldConfig?: { defaults?: { unit?: string; min?: number; thresholds?: { steps?: readonly Step[] } } };
+}
+
+/** A threshold step as the dashboard JSON carries it: the base step has no value. */
+interface Step {
+  value: number | null;
+  color: string;
+}
+
+/** Grafana's named colours as its dark theme draws them; anything else is taken as CSS. */
+const grafanaColors: Record<string, string> = {
+  green: '#73bf69',
+  'semi-dark-green': '#56a64b',
+  orange: '#ff9830',
+  'semi-dark-orange': '#fa6400',
+  red: '#f2495c',
+  'semi-dark-red': '#e02f44',
+  'dark-red': '#c4162a',
+  yellow: '#fade2a',
+  blue: '#5794f2',
+  purple: '#b877d9',
+  text: '#ccccdc',
+};
+export const cssColor = (color: string) => grafanaColors[color] ?? color;
+
+/**
+ * The colour Grafana draws a value in: that of the highest step it reaches (the base step, with
+ * no value, always applies). Steps are the panel's absolute thresholds, the same numbers the
+ * alerts fire at.
+ */
+export function stepColor(value: number, steps: readonly Step[] | undefined): string | undefined {
+  let color: string | undefined;
+  for (const step of steps ?? []) {
+    if (step.value === null || value >= step.value) color = step.color;
+  }
+  return color;
+}
+
+/** What "All" means for each filter variable, as a heading says it. */
+const everything: Record<FilterVariable, string> = {
+  job: 'all services',
+  instance: 'all instances',
+  system: 'all messaging systems',
+  destination: 'all destinations',
+  consumer_group: 'all consumer groups',
+};
+
+/** A variable's value as a reader says it: `orders\.created|payments\.settled` → `orders.created, payments.settled`. */
+function spoken(value: string): string {
+  return value
+    .split('|')
+    .map((part) => part.replace(/\\(.)/g, '$1'))
+    .join(', ');
+}
+
+/**
+ * A row title with its variables as text: the chosen values, or "all destinations" where the
+ * variable is All — never the `.*` the queries receive.
+ */
+export function headingText(title: string, variables: VariableValues): string {
+  return title.replace(
+    /\$\{([a-zA-Z_][a-zA-Z0-9_]*)\}|\[\[([a-zA-Z_][a-zA-Z0-9_]*)\]\]|\$([a-zA-Z_][a-zA-Z0-9_]*)/g,
+    (
+      match: string,
+      braced: string | undefined,
+      bracketed: string | undefined,
+      bare: string | undefined,
+      offset: number,
+    ) => {
+      const name = (braced ?? bracketed ?? bare)!;
+      if (!(filterVariables as readonly string[]).includes(name)) return resolveVariables(match, variables);
+      const value = variables[name as FilterVariable];
+      if (value !== undefined && value !== '' && value !== '.*' && value !== '.+') return spoken(value);
+      // "All destinations at a glance"; a chosen value keeps its own spelling.
+      const all = everything[name as FilterVariable];
+      return offset === 0 ? all.charAt(0).toUpperCase() + all.slice(1) : all;
+    },
+  );
 }
 
 const legendName = (legend: string | undefined, labels: Record<string, string>): string => {
@@ -63,7 +143,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 async function renderPanel(
   panel: RowLike,
   queries: readonly PanelQuery[],
-  prometheus: PrometheusClient,
+  prometheus: Pick<PrometheusClient, 'queryRange'>,
   range: TimeRange,
   variables: VariableValues,
 ): Promise<PanelResult> {
@@ -94,9 +174,13 @@ async function renderPanel(
   if (named.length === 0) return { ...base, html: '<p class="nodata">No data</p>', drawn: false };
   if (panel.type === 'stat') {
     const last = named[0]!.points.at(-1)![1];
+    const color = stepColor(last, panel.fieldConfig?.defaults?.thresholds?.steps);
+    const style = color
+      ? ` data-color="${escapeHtml(color)}" style="color:${escapeHtml(cssColor(color))}"`
+      : '';
     return {
       ...base,
-      html: `<p class="stat" data-value="${last}">${escapeHtml(formatValue(last, unit))}</p>${lineChart(named.slice(0, 1), range, unit)}`,
+      html: `<p class="stat" data-value="${last}"${style}>${escapeHtml(formatValue(last, unit))}</p>${lineChart(named.slice(0, 1), range, unit)}`,
       drawn: true,
     };
   }
@@ -113,7 +197,7 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 4px}h3{font-siz
 .panel h4{margin:0 0 4px;font-size:13px}.panel .desc{color:#8e8e8e;font-size:11px;margin:0 0 6px}
 .panel svg{width:100%;height:auto;display:block}
 svg text{fill:#9fa7b3;font-size:10px}svg line.grid{stroke:#2c3235}
-.stat{font-size:28px;font-weight:600;margin:4px 0;color:#73bf69}
+.stat{font-size:28px;font-weight:600;margin:4px 0;color:#ccccdc}
 .legend{list-style:none;padding:0;margin:4px 0 0;font-size:11px;display:flex;flex-wrap:wrap;gap:2px 12px}
 .legend span{display:inline-block;width:10px;height:3px;margin-right:4px;vertical-align:middle}
 .nodata{color:#8e8e8e;font-style:italic}.error{color:#e24d42;font-size:11px;word-break:break-all}
@@ -143,7 +227,7 @@ export async function renderPreview(preview: PreviewOptions): Promise<string> {
   };
   const wanted = new Set(preview.dashboards ?? ['overview', 'runtime', 'regressions', 'destination']);
   const dashboards = generateDashboards(preview.config).filter((d) => wanted.has(d.kind));
-  const prometheus = new PrometheusClient(preview.prometheusUrl);
+  const prometheus = preview.client ?? new PrometheusClient(preview.prometheusUrl);
 
   const sections: string[] = [];
   let total = 0;
@@ -164,7 +248,7 @@ export async function renderPreview(preview: PreviewOptions): Promise<string> {
     );
     const body = items.map((panel, i) => {
       const result = rendered[i];
-      if (!result) return `<h3>${escapeHtml(resolveVariables(panel.title ?? '', variables))}</h3>`;
+      if (!result) return `<h3>${escapeHtml(headingText(panel.title ?? '', variables))}</h3>`;
       total++;
       if (result.drawn) drawn++;
       return `<section class="panel" data-panel-id="${result.id}" data-type="${result.type}" data-drawn="${result.drawn}" style="grid-column:span ${result.width}"><h4>${escapeHtml(result.title)}</h4><p class="desc">${escapeHtml(result.description)}</p>${result.html}</section>`;
