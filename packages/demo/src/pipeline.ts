@@ -37,7 +37,7 @@ export interface PipelineOptions {
    * take about 5 ms (10 ms at p99), so only a stall — a GC pause, a blocked loop — makes one slow.
    */
   slowThreshold?: number;
-  /** Where slow-event lines go (a pino logger); `false` for none. Default: pino on stderr. */
+  /** Where slow-event lines go (a pino logger); `false` for none. Default: JSON lines on stderr. */
   logger?: PinoLike | false;
   /** Record into this store. Default: a store of the pipeline's own. */
   store?: SignalStore;

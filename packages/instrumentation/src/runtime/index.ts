@@ -19,7 +19,7 @@ export type { PinoLike } from './slow-events.js';
 export interface RuntimeMetricsOptions {
   /** The store to record into. Default: the shared store. */
   store?: SignalStore;
-  /** Where slow-event lines go (the application's pino logger). Default: pino on stderr; `false` for none. */
+  /** Where slow-event lines go (the application's pino logger). Default: JSON lines on stderr; `false` for none. */
   logger?: PinoLike | false;
   /** At most this many slow-event lines per second; all slow events are counted. Default 10. */
   slowEventLogsPerSecond?: number;

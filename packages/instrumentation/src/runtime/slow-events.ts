@@ -1,9 +1,9 @@
 import { getHeapStatistics } from 'node:v8';
-import pino from 'pino';
 import { reportFault } from '../faults.js';
 import { type AttributionTarget, gcOverlapByKind } from './attribution.js';
 import { gcKinds } from './gc-kinds.js';
 import { loopBlockedOverlap } from './loop-blocks.js';
+import { stderrJsonLogger } from './stderr-logger.js';
 
 /**
  * Slow events: each event over its target's threshold is held until its GC overlap is known, then
@@ -28,7 +28,7 @@ export interface PinoLike {
 }
 
 export interface SlowEventSettings {
-  /** Where lines go. Default: a pino logger named `eventscope` on stderr; `false` for none. */
+  /** Where lines go. Default: JSON lines in pino's shape on stderr (name `eventscope`); `false` for none. */
   logger?: PinoLike | false;
   /** At most this many lines per second; events past it are counted, not logged. Default 10. */
   logsPerSecond?: number;
@@ -197,6 +197,6 @@ function takeLogToken(): boolean {
 function resolveLogger(): PinoLike | undefined {
   if (configuredLogger === false) return undefined;
   if (configuredLogger) return configuredLogger;
-  defaultLogger ??= pino({ name: 'eventscope' }, pino.destination(2));
+  defaultLogger ??= stderrJsonLogger('eventscope');
   return defaultLogger;
 }
