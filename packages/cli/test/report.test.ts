@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type RunningPipeline, startPipeline } from '@eventscope/demo';
 import { prometheusBinary, type RunningPrometheus, scrapeConfig, startPrometheus } from '@eventscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Figure, figures } from '../src/commands/report.js';
 import { runCli } from './run-cli.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -14,13 +15,24 @@ interface Row {
   before: number | null;
   after: number | null;
   change: number | null;
+  difference: number | null;
 }
+
+interface Coverage {
+  window: string;
+  service: string;
+  fraction: number;
+}
+
+const floors = new Map(figures.map((f) => [f.figure, f.floor]));
 
 describe.skipIf(!available)('eventscope report against a real Prometheus (steady, then gc-pressure)', () => {
   let prometheus: RunningPrometheus;
   let pipeline: RunningPipeline;
   let before = '';
   let after = '';
+  /** When Prometheus first scraped the pipeline. */
+  let scrapedFrom = 0;
 
   beforeAll(async () => {
     pipeline = await startPipeline({ rate: 200, logger: false });
@@ -28,6 +40,7 @@ describe.skipIf(!available)('eventscope report against a real Prometheus (steady
     prometheus = await startPrometheus({ config: scrapeConfig([target], { job: 'billing' }) });
     await prometheus.waitForTargets(1);
     const t0 = Math.floor(Date.now() / 1000);
+    scrapedFrom = t0;
     await sleep(25_000);
     const t1 = Math.floor(Date.now() / 1000);
     pipeline.setScenario('gc-pressure');
@@ -58,8 +71,11 @@ describe.skipIf(!available)('eventscope report against a real Prometheus (steady
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as {
+      partialCoverage: Coverage[];
       sections: { service: string; destination: string; rows: Row[] }[];
     };
+    // Both windows lie inside the scraped time: no coverage warning.
+    expect(report.partialCoverage).toEqual([]);
     expect(report.sections.map((s) => `${s.service}/${s.destination}`)).toEqual([
       'billing/orders.created',
       'billing/payments.settled',
@@ -73,11 +89,65 @@ describe.skipIf(!available)('eventscope report against a real Prometheus (steady
     expect(Math.abs(orders.get('throughput')!.change!)).toBeLessThan(0.15);
     expect(orders.get('errorRatio')!.before!).toBeGreaterThan(0.005);
     expect(orders.get('errorRatio')!.after!).toBeLessThan(0.02);
+    // A relative change only against a baseline at or above the figure's floor; the difference always.
+    for (const section of report.sections) {
+      for (const row of section.rows) {
+        const what = `${section.destination} ${row.figure}`;
+        expect(row.difference, what).toBeCloseTo(row.after! - row.before!, 12);
+        if (Math.abs(row.before!) >= floors.get(row.figure as Figure)!) {
+          expect(row.change, what).toBeCloseTo((row.after! - row.before!) / Math.abs(row.before!), 12);
+        } else {
+          expect(row.change, what).toBeNull();
+        }
+      }
+    }
+    // payments.settled never fails: a 0 baseline carries no percentage.
+    const payments = new Map(report.sections[1]!.rows.map((r) => [r.figure, r]));
+    expect(payments.get('errorRatio')).toMatchObject({ before: 0, after: 0, change: null, difference: 0 });
     // The incident: more GC, longer pauses, more memory, slower tail.
-    for (const figure of ['latencyP99', 'gcTimeShare', 'gcPauseP99', 'heapUsed', 'rss']) {
+    for (const figure of ['latencyP99', 'gcPauseP99', 'heapUsed', 'rss']) {
       expect(orders.get(figure)!.change!, figure).toBeGreaterThan(0.1);
     }
-    expect(orders.get('gcTimeShare')!.change!).toBeGreaterThan(1);
+    // Time in GC grows several-fold, or — from a baseline under 0.1 % — by more than a point.
+    const gc = orders.get('gcTimeShare')!;
+    if (gc.change === null) expect(gc.difference!).toBeGreaterThan(0.01);
+    else expect(gc.change).toBeGreaterThan(1);
+  });
+
+  it('warns when a window is only partly covered by data, saying how much', async () => {
+    // The before window starts 30 s before Prometheus first scraped the pipeline.
+    const partly = `${scrapedFrom - 30}..${scrapedFrom + 10}`;
+    const json = await runCli([
+      'report',
+      '--prometheus',
+      prometheus.url,
+      '--before',
+      partly,
+      '--after',
+      after,
+      '--json',
+    ]);
+    expect(json.code, json.stderr).toBe(0);
+    const { partialCoverage } = JSON.parse(json.stdout) as { partialCoverage: Coverage[] };
+    expect(partialCoverage).toHaveLength(1);
+    expect(partialCoverage[0]).toMatchObject({ window: 'before', service: 'billing' });
+    // About 10 of 40 seconds; a scrape interval of slack either way.
+    expect(partialCoverage[0]!.fraction).toBeGreaterThan(0.15);
+    expect(partialCoverage[0]!.fraction).toBeLessThan(0.4);
+    const text = await runCli([
+      'report',
+      '--prometheus',
+      prometheus.url,
+      '--before',
+      partly,
+      '--after',
+      after,
+    ]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      /^warning: billing has data for only \d+ % of the before window \(.+ to .+\); its before figures describe that part$/m,
+    );
+    expect(text.stdout).not.toMatch(/of the after window/);
   });
 
   it("reads the config's selectors and service label, as the dashboards and alerts do", async () => {
@@ -118,7 +188,14 @@ describe.skipIf(!available)('eventscope report against a real Prometheus (steady
     ]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('billing / orders.created');
-    expect(text.stdout).toMatch(/time in GC\s+[\d.]+ %\s+[\d.]+ %\s+\+[\d.]+ %/);
+    expect(text.stdout).toMatch(/time in GC\s+[\d.]+ %\s+[\d.]+ %\s+(\+[\d.]+ (%|pp)|×[\d.]+)/);
+    // A zero baseline: the change is an absolute difference, and a footnote says why.
+    const payments = text.stdout.slice(text.stdout.indexOf('billing / payments.settled'));
+    expect(payments).toMatch(/error ratio\s+0\.00 %\s+0\.00 %\s+±0\.00 pp/);
+    expect(text.stdout).toMatch(
+      /Changes without % or × are absolute differences[\s\S]*\(.*error ratio 0\.1 %\)/,
+    );
+    expect(text.stdout).not.toMatch(/warning:/);
     const markdown = await runCli([
       'report',
       '--prometheus',

@@ -31,3 +31,22 @@ export function formatChange(before: number, after: number): string {
   const sign = change > 0 ? '+' : change < 0 ? '−' : '';
   return `${sign}${Math.abs(change * 100).toFixed(1)} %`;
 }
+
+/** A signed difference in a figure's own format: +1.2 ms, −12 MiB, ±0 for none. */
+export function formatDifference(difference: number, format: (magnitude: number) => string): string {
+  if (!Number.isFinite(difference)) return '–';
+  if (difference === 0) return `±${format(0)}`;
+  return `${difference > 0 ? '+' : '−'}${format(Math.abs(difference))}`;
+}
+
+/** A difference of two ratios in percentage points: 0.0123 → 1.23 pp. */
+export function formatPoints(ratioDifference: number, digits = 2): string {
+  if (!Number.isFinite(ratioDifference)) return '–';
+  return `${(ratioDifference * 100).toFixed(digits)} pp`;
+}
+
+/** How many times the baseline: ×19.4, ×4066. */
+export function formatFactor(factor: number): string {
+  if (!Number.isFinite(factor)) return '–';
+  return `×${factor.toFixed(factor < 100 ? 1 : 0)}`;
+}
