@@ -1,4 +1,4 @@
-import { metricName, signalList } from '@eventscope/catalog';
+import { labelName, metricName, signalList } from '@eventscope/catalog';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 
@@ -26,6 +26,32 @@ describe('eventscope catalog', () => {
     for (const signal of signalList) {
       expect(result.stdout).toContain(signal.name);
       expect(result.stdout).toContain(metricName(signal));
+    }
+  });
+
+  it('keeps every text line within 100 characters, in both namings and every group, with every label', async () => {
+    for (const flavor of ['prometheus', 'otel'] as const) {
+      for (const group of [undefined, 'messaging', 'runtime']) {
+        const args = ['catalog', '--flavor', flavor, ...(group ? ['--group', group] : [])];
+        const result = await runCli(args);
+        expect(result.code).toBe(0);
+        const lines = result.stdout.split('\n');
+        const long = lines.filter((line) => [...line].length > 100);
+        expect(long, args.join(' ')).toEqual([]);
+        // One block per signal: its name line, then indented lines (Prometheus name, wrapped labels).
+        const blocks = new Map<string, string>();
+        let current = '';
+        for (const line of lines) {
+          if (!line.startsWith(' ')) current = line.split(/\s+/)[0] ?? '';
+          blocks.set(current, `${blocks.get(current) ?? ''} ${line.trim()}`);
+        }
+        for (const signal of signalList.filter((s) => !group || s.group === group)) {
+          const block = blocks.get(signal.name) ?? '';
+          expect(block, signal.name).toMatch(new RegExp(`Prometheus\\s+${metricName(signal, flavor)} `));
+          for (const name of signal.labels.map(labelName))
+            expect(block, `${signal.name} ${name}`).toContain(name);
+        }
+      }
     }
   });
 

@@ -1,13 +1,48 @@
-import { labelName, metricName, type NamingFlavor, signalList } from '@eventscope/catalog';
+import {
+  labelName,
+  metricName,
+  type NamingFlavor,
+  type SignalDefinition,
+  signalList,
+} from '@eventscope/catalog';
 import type { Command } from 'commander';
 import { oneOf } from '../options.js';
-import { textTable } from '../view/table.js';
+import { wrapList } from '../view/table.js';
+
+/** Terminal width the text output keeps within. */
+export const CATALOG_WIDTH = 100;
+
+/**
+ * The catalog as text within CATALOG_WIDTH columns: a block per signal, grouped — its OpenTelemetry
+ * name, kind and unit, its Prometheus name in the chosen flavor, and its labels wrapped.
+ */
+function catalogText(chosen: readonly SignalDefinition[], flavor: NamingFlavor): string[] {
+  const nameWidth = Math.max(...chosen.map((s) => s.name.length)) + 2;
+  const out: string[] = [];
+  for (const group of [...new Set(chosen.map((s) => s.group))]) {
+    out.push(`── ${group} ${'─'.repeat(Math.max(0, CATALOG_WIDTH - group.length - 4))}`);
+    for (const s of chosen.filter((signal) => signal.group === group)) {
+      out.push(
+        `${s.name.padEnd(nameWidth)}${s.kind}, ${s.unit}`,
+        `  Prometheus  ${metricName(s, flavor)}`,
+        ...wrapList('  labels      ', s.labels.length ? s.labels.map(labelName) : ['—'], CATALOG_WIDTH),
+      );
+    }
+    out.push('');
+  }
+  const writer = flavor === 'otel' ? 'the OTel exporter' : 'prom-client';
+  out.push(
+    `${chosen.length} signals, Prometheus names as ${writer} writes them (--flavor ${flavor === 'otel' ? 'prometheus' : 'otel'} for the other).`,
+    '`eventscope catalog --json` adds help, buckets and conventions.',
+  );
+  return out;
+}
 
 export function registerCatalog(program: Command): void {
   program
     .command('catalog')
     .description('print the signal catalog: every metric eventscope emits, with its names, unit and labels')
-    .option('--json', 'print JSON instead of a table')
+    .option('--json', 'print JSON instead of text')
     .option(
       '--flavor <naming>',
       'Prometheus names as prom-client (prometheus) or the OTel exporter (otel) writes them',
@@ -30,18 +65,6 @@ export function registerCatalog(program: Command): void {
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         return;
       }
-      const rows = chosen.map((s) => [
-        s.name,
-        metricName(s, options.flavor),
-        s.kind,
-        s.unit,
-        s.labels.map(labelName).join(', ') || '—',
-      ]);
-      process.stdout.write(
-        `${textTable(['signal (OpenTelemetry)', `Prometheus (${options.flavor})`, 'kind', 'unit', 'labels'], rows)}\n`,
-      );
-      process.stdout.write(
-        `\n${chosen.length} signals. \`eventscope catalog --json\` adds help, buckets and conventions.\n`,
-      );
+      process.stdout.write(`${catalogText(chosen, options.flavor).join('\n')}\n`);
     });
 }
