@@ -383,7 +383,7 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .description(
-      'compare two periods in Prometheus: a before/after table per service and destination, with % change',
+      'compare two periods in Prometheus: a before/after table per service and destination, with the change',
     )
     .requiredOption('--prometheus <url>', 'the Prometheus server, e.g. http://127.0.0.1:9090')
     .requiredOption(
