@@ -44,6 +44,20 @@ export const natsHeaderReader: CarrierReader<Msg | JsMsg, MsgHdrs> = {
 };
 
 /**
+ * Header blocks an instrumented producer wrote: a message handed on inside the client with one of
+ * these (nats.js sends `request()` through the connection's own `publish()`, and JetStream's
+ * `publish()` through `request()`) was counted by the outer call already. The writer makes a new
+ * block for every message, so a block received and sent on again is never among them.
+ */
+const written = new WeakSet<object>();
+
+/** Whether a publish-style call's options carry headers an instrumented producer up the stack wrote. */
+export function stampedUpstream(options: unknown): boolean {
+  const headers = (options as { headers?: unknown } | undefined)?.headers;
+  return typeof headers === 'object' && headers !== null && written.has(headers);
+}
+
+/**
  * The headers of a publish-style call `(subject, payload, options)`. The user's options and
  * headers are copied, never mutated: an options object reused across publishes must not carry
  * one message's trace context into the next.
@@ -55,6 +69,7 @@ export const natsHeaderWriter: CarrierWriter<unknown[], MsgHdrs> = {
     if (options?.headers)
       for (const [key, values] of options.headers) for (const v of values) headers.append(key, v);
     args[2] = { ...options, headers };
+    written.add(headers);
     return headers;
   },
   set: setNatsHeader,

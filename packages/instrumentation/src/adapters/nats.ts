@@ -4,7 +4,7 @@ import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
 import type { HandlerOptions, ProducerOptions } from '../types.js';
 import { instrumentMessageIterator } from './message-iterator.js';
-import { natsHeaderReader, natsHeaderWriter } from './nats-headers.js';
+import { natsHeaderReader, natsHeaderWriter, stampedUpstream } from './nats-headers.js';
 import { type AdapterOptions, commonOptions } from './options.js';
 import { patchMethod } from './patch.js';
 import { type SettleOutcome, type SettleTarget, SettleTargets } from './settle.js';
@@ -103,32 +103,32 @@ export function instrumentNatsSubscription<S extends Subscription>(
   return sub;
 }
 
-// JetStream publishes through `nc.request`; while one is being handed to the client, the
-// connection's own instrumentation stays out of the way so the message is counted once.
-let jetStreamPublishDepth = 0;
-
 /** Instrument `publish`, `request` and `subscribe` of a connection, in place. */
 export function instrumentNatsConnection<C extends NatsConnection>(
   nc: C,
   options: NatsAdapterOptions = {},
 ): C {
   const inbox = `${(nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix ?? '_INBOX'}.`;
-  const skip = (subject: unknown) =>
-    typeof subject !== 'string' || isInternal(subject) || subject.startsWith(inbox);
+  // Plumbing subjects, and messages an instrumented call up the stack (request → publish,
+  // JetStream publish → request) has counted already: each message is counted once, by the
+  // call the user made.
+  const skip = (subject: unknown, options: unknown) =>
+    typeof subject !== 'string' ||
+    isInternal(subject) ||
+    subject.startsWith(inbox) ||
+    stampedUpstream(options);
 
   patchMethod(nc, 'publish', (original) => {
     const instrumented = instrumentProducer(original, producerOptions(options, 'publish'));
     return function publish(this: C) {
       // biome-ignore lint/complexity/noArguments: a rest array would cost an allocation per message
-      return Reflect.apply(skip(arguments[0]) ? original : instrumented, this, arguments);
+      return Reflect.apply(skip(arguments[0], arguments[2]) ? original : instrumented, this, arguments);
     };
   });
   patchMethod(nc, 'request', (original) => {
     const instrumented = instrumentProducer(original, producerOptions(options, 'request'));
     return function request(this: C, ...args: unknown[]) {
-      return skip(args[0]) || jetStreamPublishDepth > 0
-        ? original.apply(this, args)
-        : instrumented.apply(this, args);
+      return skip(args[0], args[2]) ? original.apply(this, args) : instrumented.apply(this, args);
     };
   });
   patchMethod(
@@ -136,7 +136,7 @@ export function instrumentNatsConnection<C extends NatsConnection>(
     'subscribe',
     (original) =>
       function subscribe(this: C, subject: string, subOptions?: Parameters<NatsConnection['subscribe']>[1]) {
-        if (skip(subject)) return original.call(this, subject, subOptions);
+        if (skip(subject, undefined)) return original.call(this, subject, subOptions);
         if (subOptions?.callback) {
           return original.call(this, subject, {
             ...subOptions,
@@ -156,12 +156,7 @@ export function instrumentJetStream<J extends JetStreamClient>(js: J, options: N
   patchMethod(js, 'publish', (original) => {
     const instrumented = instrumentProducer(original, producerOptions(options, 'publish'));
     return function publish(this: J, ...args: unknown[]) {
-      jetStreamPublishDepth++;
-      try {
-        return instrumented.apply(this, args);
-      } finally {
-        jetStreamPublishDepth--;
-      }
+      return instrumented.apply(this, args);
     };
   });
   return js;

@@ -132,6 +132,43 @@ describe.skipIf(!available)('NATS adapter against nats-server on 127.0.0.1:4222'
     }
   });
 
+  it('each message is counted once: request() through an instrumented connection, JetStream publish beside it', async () => {
+    const store = new SignalStore();
+    const nc = instrumentNatsConnection(await open(), { ...base, store });
+    const subject = uniqueName('es.ping');
+    const responding = await open();
+    const responder = responding.subscribe(subject, { callback: (_err, msg) => msg.respond('pong') });
+    await responding.flush(); // the server knows the responder before the first request
+    const requests = 100;
+    for (let i = 0; i < requests; i++) await nc.request(subject, `${i}`, { timeout: 2000 });
+    for (let i = 0; i < 10; i++) await nc.request(subject, `${i}`, { timeout: 2000, noMux: true });
+    responder.unsubscribe();
+    const sent = (operation: string) =>
+      counterTotal(store, 'sentMessages', {
+        [attributes.destination]: subject,
+        [attributes.operationName]: operation,
+      });
+    // nats.js hands a request to the connection's own publish(); the user made one call per message.
+    expect(sent('request')).toBe(requests + 10);
+    expect(sent('publish')).toBe(0);
+
+    const stream = uniqueName('ES_ONCE');
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
+    try {
+      const js = instrumentJetStream(nc.jetstream(), { ...base, store });
+      for (let i = 0; i < 200; i++) await js.publish(`${stream}.created`, `${i}`);
+      const labels = { [attributes.destination]: `${stream}.created` };
+      // JetStream publishes through request() on the same instrumented connection.
+      expect(counterTotal(store, 'sentMessages', labels)).toBe(200);
+      expect(counterTotal(store, 'sentMessages', { ...labels, [attributes.operationName]: 'publish' })).toBe(
+        200,
+      );
+    } finally {
+      await jsm.streams.delete(stream);
+    }
+  });
+
   it('JetStream: a rejecting handler keeps its nak and redelivery, and is counted by error.type', async () => {
     const store = new SignalStore();
     const stream = uniqueName('ES_FAIL');
