@@ -1,6 +1,7 @@
-import { attributes, labelName, metricName } from '@eventscope/catalog';
+import { attributes, labelName, metricName, signalList } from '@eventscope/catalog';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiveStatsSampler, pipelineNames, type RunningPipeline, startPipeline } from '../src/index.js';
+import { demoSignals } from '../src/readme.js';
 
 const running: RunningPipeline[] = [];
 afterEach(async () => {
@@ -97,6 +98,18 @@ describe('in-process pipeline', () => {
 
     pipeline.setScenario('fixed');
     expect(pipeline.counts().retainedObjects).toBe(0);
+  });
+
+  it('carries exactly the signals its README lists on /metrics', async () => {
+    const pipeline = await start({ rate: 400 });
+    await sleep(2000);
+    pipeline.store.collect();
+    const withSeries = signalList
+      .filter((signal) => pipeline.store.family(signal.key).series.size > 0)
+      .map((signal) => signal.key);
+    expect(withSeries.sort()).toEqual([...demoSignals].sort());
+    const text = await scrape(pipeline.metricsUrl);
+    for (const key of demoSignals) expect(text).toContain(`# TYPE ${metricName(key)} `);
   });
 
   it('rejects bad options with a message that says what to use', async () => {

@@ -1,0 +1,35 @@
+import { renderSignalTable, type SignalKey } from '@eventscope/catalog';
+
+/**
+ * The catalog signals the demo's /metrics carries. The rest need what the in-memory broker does
+ * not do (batches, acks, redelivery, dead letters) or a fault (bad headers, clock skew, label
+ * overflow, instrumentation errors). A test checks this list against a running pipeline.
+ */
+export const demoSignals: readonly SignalKey[] = [
+  'processDuration',
+  'clientOperationDuration',
+  'sentMessages',
+  'consumedMessages',
+  'eventAge',
+  'pipelineAge',
+  'inFlight',
+  'slowEvents',
+  'gcOverlap',
+  'gcDuration',
+  'heapUsed',
+  'heapSpaceSize',
+  'heapSizeLimit',
+  'memoryRss',
+  'loopDelayP50',
+  'loopDelayP90',
+  'loopDelayP99',
+  'loopDelayMax',
+  'loopUtilization',
+  'processStartTime',
+];
+
+/** The README's generated block (`node scripts/docs.mjs`): the signals the demo emits. */
+export function signalTable(): string {
+  const emitted = new Set<string>(demoSignals);
+  return renderSignalTable((signal) => emitted.has(signal.key));
+}
