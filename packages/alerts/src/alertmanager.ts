@@ -1,11 +1,12 @@
-import type { ReceiverConfig, RouteConfig, Severity } from '@eventscope/config';
+import { type ReceiverConfig, type RouteConfig, type Severity, selectorEquality } from '@eventscope/config';
 import { label } from '@eventscope/config/promql';
 import type { AlertContext } from './alert.js';
-import { targetDown } from './alerts/pipeline.js';
+import { metricsAbsent, targetDown } from './alerts/pipeline.js';
 
 /**
- * alertmanager.yml: routes by severity and service, grouping by alert, service and destination,
- * inhibitions (a down target silences the rest of its alerts; a page silences the ticket of the
+ * alertmanager.yml: routes by severity and service, grouping by alert and service (one
+ * notification however many destinations fail alike), inhibitions (a down target or absent
+ * metrics hold back the service's other eventscope alerts; a page holds back the ticket of the
  * same SLO), and receivers for webhook, Slack, PagerDuty and email from options or environment.
  */
 
@@ -95,6 +96,29 @@ const matchersOf = (ctx: AlertContext, route: RouteConfig) => [
   ...(route.severity !== undefined ? [`severity=${JSON.stringify(route.severity)}`] : []),
 ];
 
+/** Every alert eventscope generates, and no one else's: inhibitions never reach the user's own alerts. */
+export const EVENTSCOPE_ALERTS = 'alertname=~"Eventscope.+"';
+
+/** Labels that tell deployments apart: the same service in two clusters is two services. */
+const DEPLOYMENT_LABELS = ['namespace', 'cluster'];
+
+/**
+ * What one service is, to Alertmanager: the service label, and namespace and cluster when the
+ * config's selectors or extra target labels name them. The rules aggregate those labels away, so
+ * alerts carry them only from Prometheus' external labels, all alike; an equality selector pins
+ * one value for the whole rule set, and only absent() would carry it (an inhibition comparing it
+ * would never match the alerts that lack it), so a pinned label is left out.
+ */
+export function serviceIdentity(ctx: AlertContext): string[] {
+  const selectors = ctx.config.selectors;
+  const deployment = DEPLOYMENT_LABELS.filter(
+    (name) =>
+      ctx.config.targetLabels.includes(name) &&
+      (selectors[name] === undefined || selectorEquality(selectors[name]) === undefined),
+  );
+  return [...new Set([ctx.q.service, ...deployment])];
+}
+
 export function alertmanagerConfig(ctx: AlertContext, env: Environment): Record<string, unknown> {
   const am = ctx.config.alerts.alertmanager;
   const fast = ctx.profile.name === 'test';
@@ -106,17 +130,26 @@ export function alertmanagerConfig(ctx: AlertContext, env: Environment): Record<
   return {
     route: {
       receiver: 'default',
-      group_by: ['alertname', ctx.q.service, label.destination],
+      // Not by destination: a failure on fifty destinations is one notification listing fifty alerts.
+      group_by: ['alertname', ...serviceIdentity(ctx)],
       group_wait: am.groupWait ?? (fast ? '1s' : '30s'),
       group_interval: am.groupInterval ?? (fast ? '5s' : '5m'),
       repeat_interval: am.repeatInterval ?? (fast ? '1m' : '4h'),
       routes: routeList(ctx).map((route) => ({ matchers: matchersOf(ctx, route), receiver: route.receiver })),
     },
     inhibit_rules: [
+      // Most alerts aggregate the instance away, so a down target or absent metrics hold back
+      // the service's alerts, not only the instance's.
       {
         source_matchers: [`alertname="${targetDown.name}"`],
-        target_matchers: [`alertname!="${targetDown.name}"`],
-        equal: [ctx.q.service, label.instance],
+        target_matchers: [EVENTSCOPE_ALERTS, `alertname!="${targetDown.name}"`],
+        equal: serviceIdentity(ctx),
+      },
+      // A ticket never holds back a page.
+      {
+        source_matchers: [`alertname="${metricsAbsent.name}"`],
+        target_matchers: [EVENTSCOPE_ALERTS, `alertname!="${metricsAbsent.name}"`, 'severity="ticket"'],
+        equal: serviceIdentity(ctx),
       },
       {
         source_matchers: ['severity="page"', 'slo=~".+"'],

@@ -2,7 +2,7 @@ import type { EventscopeConfig } from '@eventscope/config';
 import { amtoolBinary } from '@eventscope/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { generateAlerts, type RouteCase } from '../src/index.js';
+import { alertDefinitions, generateAlerts, type RouteCase } from '../src/index.js';
 import { materialize, run } from './run-tool.js';
 
 /** The generated alertmanager.yml passes amtool, and every generated route case reaches its receiver. */
@@ -96,7 +96,8 @@ describe.skipIf(!amtool)('generated Alertmanager configuration', () => {
     expect(routes[0]).toEqual({ matchers: ['job="billing"', 'severity="page"'], receiver: 'billing-oncall' });
     expect(routes.at(-2)).toEqual({ matchers: ['severity="page"'], receiver: 'page' });
     expect(routes.at(-1)).toEqual({ matchers: ['severity="ticket"'], receiver: 'ticket' });
-    expect(am.route.group_by).toEqual(['alertname', 'job', 'messaging_destination_name']);
+    // One notification per alert and service, however many destinations fail alike.
+    expect(am.route.group_by).toEqual(['alertname', 'job']);
     const receivers = am.receivers as Record<string, unknown>[];
     const page = receivers.find((r) => r.name === 'page')!;
     expect(Object.keys(page).sort()).toEqual([
@@ -107,6 +108,45 @@ describe.skipIf(!amtool)('generated Alertmanager configuration', () => {
     ]);
     const ticket = receivers.find((r) => r.name === 'ticket')!;
     expect(Object.keys(ticket)).toContain('email_configs');
-    expect(am.inhibit_rules).toHaveLength(2);
+    expect(am.inhibit_rules).toEqual([
+      {
+        source_matchers: ['alertname="EventscopeTargetDown"'],
+        target_matchers: ['alertname=~"Eventscope.+"', 'alertname!="EventscopeTargetDown"'],
+        equal: ['job'],
+      },
+      {
+        source_matchers: ['alertname="EventscopeMetricsAbsent"'],
+        target_matchers: [
+          'alertname=~"Eventscope.+"',
+          'alertname!="EventscopeMetricsAbsent"',
+          'severity="ticket"',
+        ],
+        equal: ['job'],
+      },
+      {
+        source_matchers: ['severity="page"', 'slo=~".+"'],
+        target_matchers: ['severity="ticket"'],
+        equal: ['alertname', 'slo', 'job', 'messaging_destination_name'],
+      },
+    ]);
+  });
+
+  it('groups and inhibits per deployment when the config names namespace or cluster', () => {
+    const am = (config: EventscopeConfig) => parse(generateAlerts(config)['alertmanager.yml']!);
+    // A regex selector and an extra target label: the labels come with the alerts (external labels).
+    const deployed = am({ selectors: { namespace: '=~"shop-.*"' }, extraTargetLabels: ['cluster'] });
+    expect(deployed.route.group_by).toEqual(['alertname', 'job', 'namespace', 'cluster']);
+    expect(deployed.inhibit_rules[0].equal).toEqual(['job', 'namespace', 'cluster']);
+    // An equality selector pins one value for every alert of the rule set: nothing to tell apart.
+    const pinned = am({ selectors: { namespace: 'shop' } });
+    expect(pinned.route.group_by).toEqual(['alertname', 'job']);
+    expect(pinned.inhibit_rules[0].equal).toEqual(['job']);
+    const byApp = am({ serviceLabel: 'app', extraTargetLabels: ['app'] });
+    expect(byApp.route.group_by).toEqual(['alertname', 'app']);
+    expect(byApp.inhibit_rules[1].equal).toEqual(['app']);
+  });
+
+  it("every generated alert is one the inhibitions' name matcher selects", () => {
+    for (const definition of alertDefinitions) expect(definition.name).toMatch(/^Eventscope.+$/);
   });
 });
