@@ -488,12 +488,34 @@ export const instrumentationErrors: AlertDefinition = {
   },
 };
 
+/**
+ * How far back a target's eventscope series make it one of eventscope's targets. A down target
+ * exposes nothing, so TargetDown recognises it by what it exposed before: a day covers an outage
+ * through a night, and the lookback reads one process start time series per instance (5,760
+ * samples at a 15 s scrape), cheap enough to evaluate every minute.
+ */
+export const TARGET_MEMORY = '1d';
+
+/** The instances that exposed eventscope's process start time within TARGET_MEMORY: eventscope's targets, whoever else the Prometheus scrapes. */
+export const eventscopeTargets = (ctx: AlertContext) =>
+  `last_over_time(${ctx.q.range('processStartTime', 'value', TARGET_MEMORY)})`;
+
+/**
+ * A target of the same Prometheus that exposes no eventscope metric (a node exporter), selected by
+ * every configured selector: only what it exposes tells it apart from eventscope's targets.
+ */
+const foreignTarget = (ctx: AlertContext) => targetLabels(ctx, 'node', '10.0.0.9:9100');
+
 export const targetDown: AlertDefinition = {
   name: 'EventscopeTargetDown',
   group: 'pipeline',
-  meaning: 'Prometheus cannot scrape an instance: it is down, or its metrics endpoint is unreachable.',
-  details:
-    'With the target down nothing else about the instance is known; its other alerts are inhibited (Alertmanager) so this one speaks for them.',
+  meaning:
+    'Prometheus cannot scrape an instance that exposed eventscope metrics within the last day: it is down, or its metrics endpoint is unreachable.',
+  details: [
+    'With the target down nothing else about the instance is known; while this fires, Alertmanager holds back the other eventscope alerts of the same service so this one speaks for them.',
+    `Only eventscope's own targets count: a target is one when it exposed eventscope's process start time (\`eventscope.process.start_time\`, one series per process) within the last day (\`[${TARGET_MEMORY}]\`), so other targets of a shared Prometheus (node exporters, databases, other teams' services) never raise this alert.`,
+    'Why a day: a down target exposes nothing, so it is recognised by what it exposed before; a day covers an outage through a night, and the lookback reads one series per instance, cheap at every evaluation. A target down for longer than that is no longer recognised and the alert resolves although the target is still down: treat a resolution after a day of firing as expired, not recovered (EventscopeMetricsAbsent remains if the selection has no processing-time series left). A new target that was never scraped successfully, and an instance run with `runtime: false` (no start time), are not watched.',
+  ].join('\n\n'),
   causes: [
     'The process crashed or was stopped.',
     'The metrics server is not listening (port, host binding), or the network path is blocked.',
@@ -502,10 +524,19 @@ export const targetDown: AlertDefinition = {
     'Check the process is running; open its /metrics from the Prometheus host.',
     'Check the Prometheus targets page for the scrape error.',
   ],
-  checks: (ctx) => [{ title: 'Scrape health', expr: ctx.q.scrapeHealth() }],
+  checks: (ctx) => [
+    {
+      title: 'Eventscope targets that cannot be scraped',
+      expr: `${ctx.q.scrapeHealth()} == 0 and ${on(ctx.q.byInstance)} ${eventscopeTargets(ctx)}`,
+    },
+    {
+      title: `Instances that exposed eventscope metrics within ${TARGET_MEMORY}`,
+      expr: `group by (${ctx.q.byInstance.join(', ')}) (${eventscopeTargets(ctx)})`,
+    },
+  ],
   rules: (ctx) => [
     {
-      expr: `${max(ctx.q.byInstance, ctx.q.scrapeHealth())} == 0`,
+      expr: `${max(ctx.q.byInstance, ctx.q.scrapeHealth())} == 0 and ${on(ctx.q.byInstance)} ${eventscopeTargets(ctx)}`,
       severity: 'page',
       forSeconds: forOf(ctx, 'short'),
       summary: `${svc(ctx)} ${inst} is down`,
@@ -514,16 +545,37 @@ export const targetDown: AlertDefinition = {
   ],
   scenarios: (ctx, [rule]) => {
     const { fires, calm } = twoInstances(ctx);
+    const other = foreignTarget(ctx);
+    const onset = 2 * ctx.profile.rateSeconds;
+    const steps = onset / ctx.profile.stepSeconds;
+    const startTime = 1_700_000_000;
     return [
       {
-        title: 'scrapes fail: fires; scrapes succeed: silent',
-        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        title:
+          "an eventscope target's scrapes fail: fires; its sibling and a down node exporter beside it: silent",
+        onsetSeconds: onset,
         settleSeconds: ctx.profile.stepSeconds,
         build: (s) => {
           s.scrapeHealth(fires, 1, 0);
+          s.raw('processStartTime', fires, `${startTime}+0x${steps - 1} stale`);
           s.scrapeHealth(calm, 1, 1);
+          s.gauge('processStartTime', calm, startTime);
+          s.scrapeHealth(other, 1, 0);
         },
         expected: [{ rule: rule!, labels: pick(fires, ctx.q.byInstance), value: 0 }],
+      },
+      {
+        title:
+          'a target without eventscope metrics (a node exporter) goes down in the same Prometheus: silent',
+        onsetSeconds: onset,
+        settleSeconds: ctx.profile.stepSeconds,
+        build: (s) => {
+          s.scrapeHealth(calm, 1, 1);
+          s.gauge('processStartTime', calm, startTime);
+          s.scrapeHealth(other, 1, 0);
+        },
+        expected: [],
+        watches: [rule!],
       },
     ];
   },
@@ -552,31 +604,37 @@ function absentLabels(ctx: AlertContext, scope: AbsenceScope): Record<string, st
   return out;
 }
 
-/** The watched series stop (stale): fires; they keep coming: silent. */
+/**
+ * The watched target goes down and its series stop (stale): fires; they keep coming while a target
+ * of the same Prometheus without eventscope metrics (a node exporter) goes down: silent.
+ */
 function absenceScenarios(ctx: AlertContext, rule: RuleInstance, scope: AbsenceScope): Scenario[] {
   const absent = absentLabels(ctx, scope);
   const service = absent[ctx.q.service] ?? scenarioService(ctx);
-  const labels = {
-    ...targetLabels(ctx, service, '10.0.0.1:9464'),
-    ...absent,
-    [label.system]: 'nats',
-    [label.destination]: 'orders.created',
-  };
+  const target = { ...targetLabels(ctx, service, '10.0.0.1:9464'), ...absent };
+  const labels = { ...target, [label.system]: 'nats', [label.destination]: 'orders.created' };
   const onset = 2 * ctx.profile.rateSeconds;
   const steps = onset / ctx.profile.stepSeconds;
   return [
     {
-      title: `series of ${service} disappear: fires`,
+      title: `the target of ${service} goes down, its series disappear: fires`,
       onsetSeconds: onset,
       settleSeconds: ctx.profile.stepSeconds,
-      build: (s) => s.raw('processDuration', labels, `0+10x${steps - 1} stale`, 'count'),
+      build: (s) => {
+        s.scrapeHealth(target, 1, 0);
+        s.raw('processDuration', labels, `0+10x${steps - 1} stale`, 'count');
+      },
       expected: [{ rule, labels: absent, value: 1 }],
     },
     {
-      title: `series of ${service} persist: silent`,
+      title: `series of ${service} persist while a node exporter in the same Prometheus goes down: silent`,
       onsetSeconds: onset,
       settleSeconds: ctx.profile.stepSeconds,
-      build: (s) => s.counter('processDuration', labels, 10, 10, 'count'),
+      build: (s) => {
+        s.scrapeHealth(target, 1, 1);
+        s.counter('processDuration', labels, 10, 10, 'count');
+        s.scrapeHealth(foreignTarget(ctx), 1, 0);
+      },
       expected: [],
       watches: [rule],
     },
@@ -588,8 +646,10 @@ export const metricsAbsent: AlertDefinition = {
   group: 'pipeline',
   meaning:
     'No processing-time series exist for the selection (or a declared service): instrumentation or scraping is missing.',
-  details:
+  details: [
     'The alerts above can only fire on series that exist. When eventscope metrics are absent altogether, every other alert is silently blind: no handler is wrapped, the exporter is not registered, or Prometheus does not scrape the service.',
+    "The rule watches the processing-time histogram within the configured selectors. Its name follows an OpenTelemetry semantic convention (`messaging.process.duration`), so in a Prometheus shared with services instrumented otherwise, their series of the same name keep this alert silent unless the selectors (or the declared services) leave them out. While it fires for a declared service, Alertmanager holds back that service's other eventscope tickets; it holds back no page.",
+  ].join('\n\n'),
   causes: [
     'Handlers are not wrapped, or wrapped with a different store than the one exported.',
     'The prom-client registry or OpenTelemetry reader with eventscope is not the one served on /metrics.',
