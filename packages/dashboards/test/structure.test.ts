@@ -80,7 +80,9 @@ describe('dashboard structure', () => {
           const annotations = panelQueries(dashboard, { annotations: true }).filter(
             (q) => q.type === 'annotation',
           );
-          expect(annotations.map((a) => a.expr)).toEqual(['ALERTS{alertstate="firing"}']);
+          expect(annotations.map((a) => a.expr)).toEqual([
+            'ALERTS{alertname=~"Eventscope.+", alertstate="firing"}',
+          ]);
           expect(dashboard.links?.[0]).toMatchObject({
             type: 'dashboards',
             tags: ['eventscope'],

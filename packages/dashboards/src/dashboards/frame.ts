@@ -1,4 +1,10 @@
-import { type EventscopeConfig, type ResolvedConfig, resolveConfig } from '@eventscope/config';
+import {
+  type EventscopeConfig,
+  quote,
+  type ResolvedConfig,
+  resolveConfig,
+  selectorMatcher,
+} from '@eventscope/config';
 import {
   AnnotationQueryBuilder,
   DashboardBuilder,
@@ -22,15 +28,33 @@ export function dashboardUid(config: EventscopeConfig | ResolvedConfig, kind: Da
 /** Built-in Prometheus series the dashboards may query besides the catalog's. */
 export const ALERTS_SERIES = 'ALERTS';
 
+/** The alerts @eventscope/alerts generates: every name starts with `Eventscope`. */
+export const EVENTSCOPE_ALERT_NAMES = 'Eventscope.+';
+
+/**
+ * Firing eventscope alerts, and no one else's from the same Prometheus. Of the configured
+ * selectors only the one on the service label applies: every alert keeps that label, while the
+ * rules aggregate other target labels away (a matcher on them would hide every alert).
+ */
+export function firingAlertsExpr(config: ResolvedConfig): string {
+  const service = config.selectors[config.serviceLabel];
+  const matchers = [
+    `alertname=~${quote(EVENTSCOPE_ALERT_NAMES)}`,
+    'alertstate="firing"',
+    ...(service !== undefined ? [selectorMatcher(config.serviceLabel, service)] : []),
+  ];
+  return `${ALERTS_SERIES}{${matchers.join(', ')}}`;
+}
+
 /** Firing alerts as annotations, so a latency spike and the alert it raised line up on every graph. */
-export function firingAlertsAnnotation(): AnnotationQueryBuilder {
+export function firingAlertsAnnotation(config: ResolvedConfig): AnnotationQueryBuilder {
   return new AnnotationQueryBuilder()
     .name('Firing alerts')
     .datasource(datasourceRef)
     .enable(true)
     .hide(false)
     .iconColor('red')
-    .target(new DataqueryBuilder().refId('Anno').expr(`${ALERTS_SERIES}{alertstate="firing"}`))
+    .target(new DataqueryBuilder().refId('Anno').expr(firingAlertsExpr(config)))
     .step('60s')
     .titleFormat('{{alertname}}')
     .textFormat('{{severity}} {{summary}}')
@@ -66,7 +90,7 @@ export function dashboardFrame(
         .tooltip('')
         .url(''),
     )
-    .annotation(firingAlertsAnnotation());
+    .annotation(firingAlertsAnnotation(config));
 }
 
 /**
