@@ -141,7 +141,7 @@ describe('dashboard structure', () => {
     const queries = panelQueries(overview!.dashboard).filter((q) => /freshness/.test(q.title));
     expect(queries.map((q) => q.legend ?? '')).toEqual(['1h', '6h', '']);
     for (const { expr } of queries) {
-      expect(expr).toContain('le="10"');
+      expect(expr).toContain('le=~"10|10[.]0"');
       expect(expr).toContain('job="billing"');
       expect(expr).toContain('messaging_destination_name="orders"');
       expect(expr).toMatch(/\) \/ 0\.02\)?$/);
