@@ -58,6 +58,6 @@ export function runCli(
   options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   const running = startCli(args, options);
-  const timer = setTimeout(() => running.child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), options.timeoutMs ?? 180_000);
   return running.done.finally(() => clearTimeout(timer));
 }
