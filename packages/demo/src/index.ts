@@ -5,9 +5,10 @@ export {
   type MessageHandler,
   type Subscription,
 } from './broker.js';
-export { type LiveStats, LiveStatsSampler, quantile } from './live-stats.js';
+export { type LiveStats, LiveStatsSampler, quantile, quantileBucketBound } from './live-stats.js';
 export type { MetricsFlavor } from './metrics-endpoint.js';
 export {
+  handlersPerOrder,
   type PipelineCounts,
   type PipelineOptions,
   pipelineNames,

@@ -29,6 +29,13 @@ export interface LiveStats {
   slowByCause: Record<'gc' | 'event_loop' | 'handler', number>;
   /** Slow events since start, by dominant cause. */
   slowTotalByCause: Record<'gc' | 'event_loop' | 'handler', number>;
+  /**
+   * The quantiles above as the histograms know them: the upper bound of the bucket each falls in
+   * (seconds; Infinity past the last bound, NaN when empty). `atMost.latencyP99` = 0.01 means at
+   * least 99 % of the window's events took at most 10 ms. The figures above interpolate inside
+   * that bucket, as `histogram_quantile` does, and so look more precise than the data is.
+   */
+  atMost: Record<'latencyP50' | 'latencyP99' | 'eventAgeP99' | 'gcPauseP99', number>;
 }
 
 interface Snapshot {
@@ -94,6 +101,12 @@ export class LiveStatsSampler {
         handler: current.slow.handler - first.slow.handler,
       },
       slowTotalByCause: { ...current.slow },
+      atMost: {
+        latencyP50: quantileBucketBound(0.5, processDelta),
+        latencyP99: quantileBucketBound(0.99, processDelta),
+        eventAgeP99: quantileBucketBound(0.99, ageDelta),
+        gcPauseP99: quantileBucketBound(0.99, gcDelta),
+      },
     };
   }
 
@@ -151,6 +164,26 @@ function histogramDelta(later: HistogramTotals, earlier: HistogramTotals): Histo
   const counts = new Float64Array(later.counts.length);
   for (let i = 0; i < counts.length; i++) counts[i] = later.counts[i]! - (earlier.counts[i] ?? 0);
   return { bounds: later.bounds, counts, sum: later.sum - earlier.sum, count: later.count - earlier.count };
+}
+
+/**
+ * The upper bound of the bucket the q-quantile falls in: at least a share q of the observations
+ * are at most this. Infinity when it falls past the last finite bound; NaN when empty.
+ */
+export function quantileBucketBound(
+  q: number,
+  histogram: Pick<HistogramTotals, 'bounds' | 'counts'>,
+): number {
+  let total = 0;
+  for (const c of histogram.counts) total += c;
+  if (total <= 0) return Number.NaN;
+  const rank = q * total;
+  let running = 0;
+  for (let i = 0; i < histogram.counts.length; i++) {
+    running += histogram.counts[i]!;
+    if (running >= rank && histogram.counts[i]! > 0) return histogram.bounds[i] ?? Number.POSITIVE_INFINITY;
+  }
+  return Number.POSITIVE_INFINITY;
 }
 
 /**

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { type LiveStats, LiveStatsSampler } from './live-stats.js';
-import { startPipeline } from './pipeline.js';
+import { handlersPerOrder, startPipeline } from './pipeline.js';
 import { isScenario } from './workload.js';
 
 /**
@@ -57,13 +57,19 @@ process.stdout.write(
 const sampler = new LiveStatsSampler(pipeline.store);
 sampler.sample();
 
-const ms = (seconds: number) => (Number.isNaN(seconds) ? '-' : `${(seconds * 1000).toFixed(1)}ms`);
+// Quantiles as the buckets know them: the bound the quantile falls under (see LiveStats.atMost).
+const atMost = (seconds: number) =>
+  Number.isNaN(seconds)
+    ? '-'
+    : seconds === Number.POSITIVE_INFINITY
+      ? 'off scale'
+      : `<=${Number((seconds * 1000).toPrecision(3))}ms`;
 const line = (s: LiveStats) =>
   [
-    `${s.eventsPerSecond.toFixed(0)} ev/s`,
-    `latency p50 ${ms(s.latencyP50)} p99 ${ms(s.latencyP99)}`,
-    `age p99 ${ms(s.eventAgeP99)}`,
-    `gc ${s.gcPausesPerSecond.toFixed(1)}/s p99 ${ms(s.gcPauseP99)} ${(s.gcTimeShare * 100).toFixed(1)}% of time`,
+    `${s.eventsPerSecond.toFixed(0)} ev/s (${rate} orders/s x ${handlersPerOrder} handlers)`,
+    `latency p50 ${atMost(s.atMost.latencyP50)} p99 ${atMost(s.atMost.latencyP99)}`,
+    `age p99 ${atMost(s.atMost.eventAgeP99)}`,
+    `gc ${s.gcPausesPerSecond.toFixed(1)}/s p99 ${atMost(s.atMost.gcPauseP99)} ${(s.gcTimeShare * 100).toFixed(1)}% of time`,
     `heap ${(s.heapUsedBytes / 2 ** 20).toFixed(0)}MiB`,
     `slow gc/loop/handler ${s.slowTotalByCause.gc}/${s.slowTotalByCause.event_loop}/${s.slowTotalByCause.handler}`,
   ].join(' | ');

@@ -20,6 +20,12 @@ export const pipelineNames = {
   consumerGroup: 'billing',
 } as const;
 
+/**
+ * Handlers each order passes through: billing prices it (`orders.created`), then settles the
+ * payment it produced (`payments.settled`). The pipeline processes about rate × this events/s.
+ */
+export const handlersPerOrder = 2;
+
 export interface PipelineOptions {
   scenario?: Scenario;
   /** Orders published per second. Default 200. */
@@ -57,6 +63,8 @@ export interface RunningPipeline {
   /** http://host:port/metrics */
   metricsUrl: string;
   readonly scenario: Scenario;
+  /** Orders published per second (each is handled `handlersPerOrder` times). */
+  readonly rate: number;
   setScenario(scenario: Scenario): void;
   /** The store the pipeline records into (what /metrics exposes). */
   readonly store: SignalStore;
@@ -192,6 +200,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
     get scenario() {
       return workload.scenario;
     },
+    rate,
     setScenario(next: Scenario) {
       if (!isScenario(next)) {
         throw new TypeError(`unknown scenario "${String(next)}"; use steady, gc-pressure or fixed`);

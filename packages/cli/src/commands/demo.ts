@@ -1,4 +1,5 @@
 import {
+  handlersPerOrder,
   LiveStatsSampler,
   type RunningPipeline,
   type Scenario,
@@ -75,6 +76,12 @@ export function registerDemo(program: Command): void {
     });
 }
 
+/** Said once when frames are printed one after another: the keys are off, and what to use instead. */
+function plainKeysNote(options: DemoOptions): string {
+  const why = options.plain ? '--plain prints frames one after another' : 'output is not a terminal';
+  return `keys are off (${why}): choose the scenario with --scenario and --warmup; Ctrl-C${options.duration > 0 ? ' or --duration' : ''} stops`;
+}
+
 async function openPipeline(options: DemoOptions, scenario: Scenario): Promise<RunningPipeline> {
   try {
     return await startPipeline({
@@ -105,7 +112,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const tty = Boolean(process.stdout.isTTY) && !options.plain;
   const interactive = tty && Boolean(process.stdin.isTTY);
   const started = performance.now();
-  if (!tty) process.stdout.write(`eventscope demo: metrics at ${pipeline.metricsUrl}\n`);
+  if (!tty) {
+    process.stdout.write(`eventscope demo: metrics at ${pipeline.metricsUrl}\n`);
+    process.stdout.write(`eventscope demo: ${plainKeysNote(options)}\n`);
+  }
+  // Until the warm-up ends, the frame counts down to the scenario that follows it.
+  let warmupEndsAt = warmingUp ? started + options.warmup * 1000 : undefined;
 
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
@@ -120,8 +132,16 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         uptimeSeconds: (performance.now() - started) / 1000,
         stats: sampler.sample(),
         counts: pipeline.counts(),
+        orderRate: pipeline.rate,
+        handlersPerOrder,
+        ...(warmupEndsAt === undefined
+          ? {}
+          : {
+              warmup: { next: options.scenario, remainingSeconds: (warmupEndsAt - performance.now()) / 1000 },
+            }),
         alerts: feed && { ...feed.current, url: feed.url },
         interactive,
+        ...(tty && !interactive ? { keysOff: 'input is not a terminal; Ctrl-C stops the demo' } : {}),
       },
       tty,
     );
@@ -131,16 +151,26 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   };
   const frames = setInterval(draw, 1000);
   const timers: NodeJS.Timeout[] = [];
-  if (warmingUp) {
-    timers.push(setTimeout(() => pipeline.setScenario(options.scenario), options.warmup * 1000));
-  }
+  const warmupTimer = warmingUp
+    ? setTimeout(() => {
+        warmupEndsAt = undefined;
+        pipeline.setScenario(options.scenario);
+      }, options.warmup * 1000)
+    : undefined;
+  if (warmupTimer) timers.push(warmupTimer);
   if (options.duration > 0) timers.push(setTimeout(finish, options.duration * 1000));
 
+  const choose = (scenario: Scenario) => {
+    // A scenario chosen by hand ends the warm-up: it would otherwise switch away from it.
+    clearTimeout(warmupTimer);
+    warmupEndsAt = undefined;
+    pipeline.setScenario(scenario);
+  };
   const onKey = (key: Buffer) => {
     const k = key.toString();
-    if (k === 's') pipeline.setScenario('steady');
-    else if (k === 'g') pipeline.setScenario('gc-pressure');
-    else if (k === 'f') pipeline.setScenario('fixed');
+    if (k === 's') choose('steady');
+    else if (k === 'g') choose('gc-pressure');
+    else if (k === 'f') choose('fixed');
     else if (k === 'q' || k === '\u0003') finish();
     draw();
   };
