@@ -1,4 +1,4 @@
-import { attributes, labelName, metricName, signalList } from '@eventscope/catalog';
+import { attributes, labelName, metricName, type SignalKey, signalList } from '@eventscope/catalog';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiveStatsSampler, pipelineNames, type RunningPipeline, startPipeline } from '../src/index.js';
 import { demoSignals } from '../src/readme.js';
@@ -105,7 +105,7 @@ describe('in-process pipeline', () => {
     await sleep(2000);
     pipeline.store.collect();
     const withSeries = signalList
-      .filter((signal) => pipeline.store.family(signal.key).series.size > 0)
+      .filter((signal) => pipeline.store.family(signal.key as SignalKey).series.size > 0)
       .map((signal) => signal.key);
     expect(withSeries.sort()).toEqual([...demoSignals].sort());
     const text = await scrape(pipeline.metricsUrl);
