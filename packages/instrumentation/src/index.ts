@@ -20,13 +20,9 @@ export {
   plausibleEpochMillis,
   setHeader,
 } from './propagation.js';
-export {
-  type AttributionTarget,
-  createAttributionTarget,
-  type GcKind,
-  gcKinds,
-  recordEventInterval,
-} from './runtime/attribution.js';
+export { recordEventInterval } from './runtime/attribution.js';
+export { type AttributionTarget, createAttributionTarget } from './runtime/attribution-target.js';
+export { type GcKind, gcKinds } from './runtime/gc-kinds.js';
 export {
   ensureRuntimeMetrics,
   type PinoLike,
