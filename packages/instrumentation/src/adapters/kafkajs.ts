@@ -13,6 +13,7 @@ import type {
 } from 'kafkajs';
 import { instrumentBatchHandler, instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
+import { headerText } from '../propagation.js';
 import { defaultStore } from '../store.js';
 import type {
   BatchHandlerOptions,
@@ -21,7 +22,7 @@ import type {
   HandlerOptions,
   ProducerOptions,
 } from '../types.js';
-import { headerText, millisFrom } from './epoch.js';
+import { millisFrom } from './epoch.js';
 import { type AdapterOptions, commonOptions } from './options.js';
 import { patchMethod, WrapperCache } from './patch.js';
 

@@ -1,7 +1,8 @@
 import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
+import { headerText } from '../propagation.js';
 import type { CarrierReader, CarrierWriter, HandlerOptions, ProducerOptions } from '../types.js';
-import { headerText, millisFromStreamId } from './epoch.js';
+import { millisFromStreamId } from './epoch.js';
 import { type AdapterOptions, commonOptions } from './options.js';
 import { patchMethod } from './patch.js';
 import { SettleTargets } from './settle.js';
