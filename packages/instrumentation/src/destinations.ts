@@ -1,34 +1,25 @@
+import { OVERFLOW_DESTINATION } from '@eventscope/catalog';
+import { BoundedMap } from './bounded-map.js';
 import { sanitizeLabelValue } from './store.js';
 
 /**
  * Series bundles per destination, for wrappers whose destination is a function of the message.
- * A bundle is resolved from the store the first time a destination is seen and cached here. The
- * cache is bounded by the store's destination budget: once the budget is spent, unseen names go to
- * the overflow bundle without touching the store, so a flood of names costs neither memory nor time.
+ * A bundle is resolved from the store the first time a destination is seen and cached here, at most
+ * as many as the store's destination budget; past it, unseen names go to the overflow bundle
+ * without touching the store. A name the store itself folds into the overflow destination (its
+ * budget spent by other wrappers) shares the overflow bundle too.
  */
 export class DestinationBundles<B extends { readonly overflow: boolean }> {
-  private readonly byName = new Map<string, B>();
-  private overflowBundle: B | undefined;
+  private readonly byName: BoundedMap<B>;
 
-  constructor(
-    private readonly budget: number,
-    private readonly create: (destination: string) => B,
-  ) {}
-
-  get(destination: unknown): B {
-    const name = sanitizeLabelValue(destination);
-    const known = this.byName.get(name);
-    if (known !== undefined) return known;
-    if (this.byName.size >= this.budget && this.overflowBundle !== undefined) return this.overflowBundle;
-    const bundle = this.create(name);
-    if (bundle.overflow) this.overflowBundle ??= bundle;
-    const result = bundle.overflow ? this.overflowBundle! : bundle;
-    if (this.byName.size < this.budget) this.byName.set(name, result);
-    return result;
+  constructor(budget: number, create: (destination: string) => B) {
+    this.byName = new BoundedMap(budget, (name) => {
+      const bundle = create(name);
+      return bundle.overflow && name !== OVERFLOW_DESTINATION ? this.byName.overflow() : bundle;
+    });
   }
 
-  /** Bundles cached (tests: stays bounded). */
-  get size(): number {
-    return this.byName.size;
+  get(destination: unknown): B {
+    return this.byName.get(sanitizeLabelValue(destination));
   }
 }

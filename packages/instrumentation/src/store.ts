@@ -5,6 +5,7 @@ import {
   type SignalKey,
   signals,
 } from '@eventscope/catalog';
+import { BoundedMap } from './bounded-map.js';
 
 /**
  * The hot-path store. A label set is resolved once — when a handler is wrapped, or the first time
@@ -87,13 +88,15 @@ type SeriesFor<K extends SignalKey> = (typeof signals)[K]['kind'] extends 'histo
 /** All series of one signal. */
 export class SignalFamily<S extends Series = Series> {
   readonly series = new Map<string, S>();
-  private readonly destinations = new Set<string>();
+  /** Each destination seen, as it is recorded: itself, or `_OVERFLOW` once the budget is spent. */
+  private readonly destinations: BoundedMap<string>;
   private readonly destinationIndex: number;
 
   constructor(
     readonly signal: SignalDefinition,
-    private readonly destinationBudget: number,
+    destinationBudget: number,
   ) {
+    this.destinations = new BoundedMap(destinationBudget, (destination) => destination);
     this.destinationIndex = signal.labels.indexOf(attributes.destination);
   }
 
@@ -105,15 +108,9 @@ export class SignalFamily<S extends Series = Series> {
     let overflow = false;
     const d = this.destinationIndex;
     if (d >= 0) {
-      const destination = values[d]!;
-      if (!this.destinations.has(destination)) {
-        if (this.destinations.size >= this.destinationBudget) {
-          values[d] = OVERFLOW_DESTINATION;
-          overflow = true;
-        } else {
-          this.destinations.add(destination);
-        }
-      }
+      values[d] = this.destinations.get(values[d]!);
+      // `_OVERFLOW` is reserved: a destination of that name is the overflow series, however it came.
+      overflow = values[d] === OVERFLOW_DESTINATION;
     }
     const key = values.join('\u0000');
     let series = this.series.get(key);

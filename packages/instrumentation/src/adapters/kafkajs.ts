@@ -1,4 +1,3 @@
-import { OVERFLOW_DESTINATION } from '@eventscope/catalog';
 import type {
   Consumer,
   ConsumerRunConfig,
@@ -11,6 +10,7 @@ import type {
   ProducerBatch,
   ProducerRecord,
 } from 'kafkajs';
+import { BoundedMap } from '../bounded-map.js';
 import { instrumentBatchHandler, instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
 import { headerText } from '../propagation.js';
@@ -24,7 +24,7 @@ import type {
 } from '../types.js';
 import { millisFrom } from './epoch.js';
 import { type AdapterOptions, commonOptions } from './options.js';
-import { patchMethod, WrapperCache } from './patch.js';
+import { patchMethod } from './patch.js';
 
 /**
  * Kafka through `kafkajs`.
@@ -172,20 +172,17 @@ export function instrumentEachBatch<H extends (payload: EachBatchPayload) => Pro
   options: KafkaAdapterOptions = {},
 ): H {
   const store = options.store ?? defaultStore;
-  const perTopic = new WrapperCache<H>(
-    (destination) => {
-      const batchOptions: BatchHandlerOptions<EachBatchPayload, KafkaMessage> = {
-        ...consumerOptions<KafkaMessage>(options),
-        destination,
-        carrier: headerReader,
-        createdAt: kafkaCreatedAt,
-        messages: (payload) => payload.batch.messages,
-      };
-      return instrumentBatchHandler(eachBatch, batchOptions);
-    },
-    store.destinationBudget,
-    OVERFLOW_DESTINATION,
-  );
+  // Kafka messages do not carry their topic: one wrapper per topic, as many as the budget allows.
+  const perTopic = new BoundedMap<H>(store.destinationBudget, (destination) => {
+    const batchOptions: BatchHandlerOptions<EachBatchPayload, KafkaMessage> = {
+      ...consumerOptions<KafkaMessage>(options),
+      destination,
+      carrier: headerReader,
+      createdAt: kafkaCreatedAt,
+      messages: (payload) => payload.batch.messages,
+    };
+    return instrumentBatchHandler(eachBatch, batchOptions);
+  });
   return function eachBatchInstrumented(this: unknown, payload: EachBatchPayload) {
     let wrapped: H = eachBatch;
     try {

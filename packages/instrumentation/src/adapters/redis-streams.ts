@@ -1,6 +1,8 @@
+import { BoundedMap } from '../bounded-map.js';
 import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
 import { headerText } from '../propagation.js';
+import { defaultStore } from '../store.js';
 import type { CarrierReader, CarrierWriter, HandlerOptions, ProducerOptions } from '../types.js';
 import { millisFromStreamId } from './epoch.js';
 import { type AdapterOptions, commonOptions } from './options.js';
@@ -93,8 +95,11 @@ export function instrumentRedisStreams<R extends StreamClient>(
   };
   patchMethod(redis, 'xadd', (original) => instrumentProducer(original, producerOptions));
 
-  // One settle-target set per consumer group seen in XACK calls.
-  const byGroup = new Map<string, SettleTargets>();
+  // One settle-target set per consumer group seen in XACK calls, as many as the budget allows.
+  const byGroup = new BoundedMap<SettleTargets>(
+    (options.store ?? defaultStore).destinationBudget,
+    (group) => new SettleTargets(common.system, group, options.store),
+  );
   patchMethod(
     redis,
     'xack',
@@ -102,17 +107,11 @@ export function instrumentRedisStreams<R extends StreamClient>(
       function xack(this: R, key: unknown, group: unknown, ...ids: unknown[]) {
         // Recorded when the acknowledgement is issued: waiting for Redis' answer would mean
         // attaching to the caller's promise, which would change how an unhandled failure surfaces.
-        const groupName = keyText(group);
-        let targets = byGroup.get(groupName);
-        if (!targets) {
-          targets = new SettleTargets(common.system, groupName, options.store);
-          if (byGroup.size < targets.store.destinationBudget) byGroup.set(groupName, targets);
-        }
-        const settleTargets = targets;
-        settleTargets.guard(() => {
+        const targets = byGroup.get(keyText(group));
+        targets.guard(() => {
           let count = 0;
           for (const id of ids) if (typeof id !== 'function') count += Array.isArray(id) ? id.length : 1;
-          settleTargets.get(destination(key)).settle('ack', 'xack', undefined, count);
+          targets.get(destination(key)).settle('ack', 'xack', undefined, count);
         });
         return original.call(this, key, group, ...ids);
       },

@@ -1,4 +1,5 @@
-import { attributes, OVERFLOW_DESTINATION } from '@eventscope/catalog';
+import { attributes } from '@eventscope/catalog';
+import { BoundedMap } from '../bounded-map.js';
 import { reportFault } from '../faults.js';
 import { type CounterSeries, defaultStore, type HistogramSeries, type SignalStore } from '../store.js';
 
@@ -79,25 +80,24 @@ export class SettleTarget {
  * the store's destination budget new names share the overflow target.
  */
 export class SettleTargets {
-  private readonly targets = new Map<string, SettleTarget>();
+  private readonly targets: BoundedMap<SettleTarget>;
   readonly store: SignalStore;
 
   constructor(
     private readonly system: string,
-    private readonly consumerGroup: string | undefined,
+    consumerGroup: string | undefined,
     store: SignalStore | undefined,
   ) {
-    this.store = store ?? defaultStore;
+    const into = store ?? defaultStore;
+    this.store = into;
+    this.targets = new BoundedMap(
+      into.destinationBudget,
+      (destination) => new SettleTarget(into, system, destination, consumerGroup),
+    );
   }
 
   get(destination: string): SettleTarget {
-    let target = this.targets.get(destination);
-    if (!target) {
-      const name = this.targets.size >= this.store.destinationBudget ? OVERFLOW_DESTINATION : destination;
-      target = this.targets.get(name) ?? new SettleTarget(this.store, this.system, name, this.consumerGroup);
-      this.targets.set(name, target);
-    }
-    return target;
+    return this.targets.get(destination);
   }
 
   /** Run a settle recording; an instrumentation fault is counted, never thrown to the caller. */
