@@ -1,4 +1,4 @@
-import { attributes } from '@eventscope/catalog';
+import { attributes, attributeValues } from '@eventscope/catalog';
 import { BoundedMap } from '../bounded-map.js';
 import { reportFault } from '../faults.js';
 import { type CounterSeries, defaultStore, type HistogramSeries, type SignalStore } from '../store.js';
@@ -10,9 +10,9 @@ import { type CounterSeries, defaultStore, type HistogramSeries, type SignalStor
  * (destination, consumer group) and cached.
  */
 
-export type SettleOutcome = 'ack' | 'nack' | 'reject' | 'requeue' | 'term' | 'dead_letter';
-
-const outcomes: readonly SettleOutcome[] = ['ack', 'nack', 'reject', 'requeue', 'term', 'dead_letter'];
+/** `eventscope.settle.outcome`: the catalog's values. */
+const outcomes = attributeValues[attributes.settleOutcome];
+export type SettleOutcome = (typeof outcomes)[number];
 
 /** The settle series of one (system, destination, consumer group). */
 export class SettleTarget {
