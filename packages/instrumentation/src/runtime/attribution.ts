@@ -1,5 +1,5 @@
 import type { AttributionTarget } from './attribution-target.js';
-import { addGcPause, arrivedGcOverlap, resetGcPauses } from './gc-pauses.js';
+import { addGcPause, arrivedGcOverlap, latestGcPauseEnd, resetGcPauses } from './gc-pauses.js';
 import { holdSlowEvent } from './slow-events.js';
 
 /**
@@ -54,8 +54,8 @@ export function recordEventInterval(
   eventStart[slot] = startMs;
   eventEnd[slot] = endMs;
   eventTarget[slot] = target;
-  const gcMs = arrivedGcOverlap(startMs, endMs);
-  if (gcMs > 0) target.gcOverlap.add(gcMs / 1000);
+  // Checked here rather than in arrivedGcOverlap: the usual event, after every pause, makes no call.
+  if (startMs < latestGcPauseEnd()) target.gcOverlap.add(arrivedGcOverlap(startMs, endMs) / 1000);
   if (target.slowThresholdMs > 0 && endMs - startMs >= target.slowThresholdMs) {
     holdSlowEvent(target, startMs, endMs, syncEndMs ?? endMs, traceId);
   }

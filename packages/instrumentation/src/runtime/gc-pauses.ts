@@ -30,12 +30,13 @@ export function addGcPause(startMs: number, endMs: number, kind: number): void {
   gcEndSoFar[slot] = latestGcEnd;
 }
 
-/**
- * GC ms of the arrived pauses overlapping [startMs, endMs]. O(1) for an event that started after
- * the latest pause ended, the usual case.
- */
+/** When the latest pause that has arrived ended: an event that starts after it overlaps none. */
+export function latestGcPauseEnd(): number {
+  return latestGcEnd;
+}
+
+/** GC ms of the arrived pauses overlapping [startMs, endMs]. */
 export function arrivedGcOverlap(startMs: number, endMs: number): number {
-  if (!(startMs < latestGcEnd)) return 0;
   let total = 0;
   const oldest = Math.max(0, gcCount - GC_RING);
   for (let n = gcCount - 1; n >= oldest; n--) {
