@@ -57,7 +57,7 @@ export function wrapConsumer(
     let origin: number | undefined;
     if (messagesOf === undefined) {
       // One event: its span is a child of the producer's.
-      series = setup.seriesFor(argument);
+      series = setup.destinations.get(argument);
       series.inFlight.add(1);
       if (series.labelOverflow !== undefined) series.labelOverflow.add(1);
       setup.incoming.read(argument, series, incoming);
@@ -105,7 +105,7 @@ function beginBatch(
     reportFault('carrier', fault, setup.store);
   }
   const count = messages.length;
-  const series = setup.seriesFor(messages[0]);
+  const series = setup.destinations.get(messages[0]);
   series.inFlight.add(count);
   series.batchSize?.observe(count);
   if (series.labelOverflow !== undefined) series.labelOverflow.add(count);

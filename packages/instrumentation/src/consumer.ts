@@ -1,16 +1,14 @@
 import type { Link, Span, SpanContext } from '@opentelemetry/api';
 import { monotonicClock } from './clock.js';
 import { ConsumerSeries } from './consumer-series.js';
-import { DestinationBundles } from './destinations.js';
+import { SeriesByDestination } from './destinations.js';
 import { errorType } from './error-type.js';
-import { ensurePromClientCollector } from './export/prom-client.js';
 import { reportFault } from './faults.js';
 import { IncomingReader } from './incoming.js';
 import { runInPipeline } from './pipeline.js';
 import { recordEventInterval } from './runtime/attribution.js';
-import { ensureRuntimeMetrics } from './runtime/index.js';
 import { isPromise, passThrough, thenOf, watchThenable } from './settlement.js';
-import { defaultStore, type SignalStore } from './store.js';
+import type { SignalStore } from './store.js';
 import {
   carriesContext,
   endSpan,
@@ -19,7 +17,8 @@ import {
   startConsumerSpan,
   withActiveSpan,
 } from './tracing.js';
-import type { CommonOptions, HandlerOptions } from './types.js';
+import type { HandlerOptions } from './types.js';
+import { prepareWrapper } from './wrapper-setup.js';
 
 /**
  * What single-event and batch consumer wrappers share: options resolved at wrap time, the series per
@@ -29,44 +28,17 @@ import type { CommonOptions, HandlerOptions } from './types.js';
 
 const DEFAULT_SLOW_THRESHOLD_MS = 100;
 
-/** Validate the options every wrapper shares and hook up export and runtime signals, once. */
-export function prepareExport(options: CommonOptions, wrapper: string): SignalStore {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${wrapper}: options are required, e.g. { system: 'nats', destination: 'orders' }`);
-  }
-  if (typeof options.system !== 'string' || options.system === '') {
-    throw new TypeError(
-      `${wrapper}: options.system must name the messaging system (messaging.system), e.g. 'nats', 'rabbitmq', 'inprocess'`,
-    );
-  }
-  const store = options.store ?? defaultStore;
-  try {
-    ensurePromClientCollector(store, options.registry ?? 'global');
-  } catch (error) {
-    reportFault('prom-client', error, store);
-  }
-  if (options.runtime !== false) {
-    try {
-      ensureRuntimeMetrics(store);
-    } catch (error) {
-      reportFault('runtime', error, store);
-    }
-  }
-  return store;
-}
-
 export class ConsumerSetup {
   readonly store: SignalStore;
   readonly clock: () => number;
   readonly tracing: boolean;
   readonly messageIndex: number;
   readonly incoming: IncomingReader;
-  private readonly fixed: ConsumerSeries | undefined;
-  private readonly bundles: DestinationBundles<ConsumerSeries> | undefined;
-  private readonly destinationOf: ((message: unknown) => string | undefined) | undefined;
+  /** The series for a message's destination (`destinations.get(message)`); resolved once per destination. */
+  readonly destinations: SeriesByDestination<unknown, ConsumerSeries>;
 
   constructor(options: HandlerOptions, batch: boolean, wrapper: string) {
-    this.store = prepareExport(options, wrapper);
+    this.store = prepareWrapper(options, wrapper);
     this.clock = options.clock ?? monotonicClock;
     this.tracing = options.tracing !== false;
     this.messageIndex = options.messageArgument ?? 0;
@@ -84,25 +56,7 @@ export class ConsumerSetup {
         slowThreshold,
         batch,
       );
-    const destination = options.destination;
-    if (typeof destination === 'function') {
-      this.destinationOf = destination;
-      this.bundles = new DestinationBundles(this.store.destinationBudget, create);
-    } else {
-      this.fixed = create(destination ?? '');
-    }
-  }
-
-  /** The series for a message's destination; resolved once per destination. */
-  seriesFor(message: unknown): ConsumerSeries {
-    if (this.fixed !== undefined) return this.fixed;
-    let name: string | undefined;
-    try {
-      name = this.destinationOf!(message);
-    } catch (error) {
-      reportFault('destination', error, this.store);
-    }
-    return this.bundles!.get(name);
+    this.destinations = new SeriesByDestination(options.destination, this.store, create);
   }
 }
 
