@@ -31,8 +31,3 @@ export function errorType(error: unknown): string {
     return ERROR_TYPE_OTHER;
   }
 }
-
-/** How many distinct error types have been admitted (tests, diagnostics). */
-export function errorTypeCount(): number {
-  return seen.size;
-}

@@ -41,14 +41,6 @@ export class HistogramSeries {
     this.sum += value;
     this.count++;
   }
-
-  /** Cumulative bucket counts, as the exposition formats want them. */
-  cumulative(): Float64Array {
-    const out = new Float64Array(this.counts.length);
-    let running = 0;
-    for (let i = 0; i < this.counts.length; i++) out[i] = running += this.counts[i]!;
-    return out;
-  }
 }
 
 export class CounterSeries {
@@ -139,7 +131,7 @@ export class SignalFamily<S extends Series = Series> {
  * exporters escape them — except that an absent value becomes '' and a value is capped in length,
  * so one pathological name cannot hold megabytes.
  */
-export const MAX_LABEL_VALUE_LENGTH = 256;
+const MAX_LABEL_VALUE_LENGTH = 256;
 export function sanitizeLabelValue(value: unknown): string {
   if (value === undefined || value === null) return '';
   const s = typeof value === 'string' ? value : String(value);
@@ -205,11 +197,6 @@ export class SignalStore {
         this.series('instrumentationErrors', { [attributes.component]: 'collect' }).add(1);
       }
     }
-  }
-
-  /** Forget every series (tests). */
-  reset(): void {
-    this.families.clear();
   }
 }
 

@@ -50,7 +50,6 @@ const ALL = Symbol('all outstanding deliveries');
 const headerReader: CarrierReader<ConsumeMessage, Headers> = {
   carrier: (message) => message.properties?.headers as Headers | undefined,
   get: (headers, key) => headerText(headers[key]),
-  keys: (headers) => Object.keys(headers),
 };
 
 /** Headers of a publish-style call; `optionsIndex` is where the call takes its options. */

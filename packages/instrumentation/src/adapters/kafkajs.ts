@@ -51,7 +51,6 @@ export interface KafkaAdapterOptions extends AdapterOptions {
 const headerReader: CarrierReader<KafkaMessage, IHeaders> = {
   carrier: (message) => message.headers,
   get: (headers, key) => headerText(headers[key]),
-  keys: (headers) => Object.keys(headers),
 };
 
 const kafkaCreatedAt = (message: KafkaMessage) => millisFrom(message.timestamp);

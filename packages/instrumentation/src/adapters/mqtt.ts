@@ -39,7 +39,6 @@ type UserProperties = Record<string, string | string[]>;
 const propertyReader: CarrierReader<IPublishPacket, UserProperties> = {
   carrier: (packet) => packet.properties?.userProperties,
   get: (properties, key) => headerText(properties[key]),
-  keys: (properties) => Object.keys(properties),
 };
 
 /** User properties of `publish(topic, message, options?, callback?)`; none on MQTT 3.1.1. */

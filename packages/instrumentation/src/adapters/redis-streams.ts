@@ -51,7 +51,6 @@ const fieldReader: CarrierReader<AnyStreamEntry, readonly (string | Buffer)[]> =
       if (headerText(fields[i]) === key) return headerText(fields[i + 1]);
     return undefined;
   },
-  keys: (fields) => fields.filter((_, i) => i % 2 === 0).map((f) => headerText(f) ?? ''),
 };
 
 /**

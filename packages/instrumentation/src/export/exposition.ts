@@ -21,26 +21,26 @@ import {
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** Escape a label value: backslash, double quote and line feed, per the text format. */
-export function escapeLabelValue(value: string): string {
+function escapeLabelValue(value: string): string {
   // Most values need no escaping; skip the three replaces for them.
   if (!/["\\\n]/.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
 /** Escape HELP text: backslash and line feed (quotes stay as they are). */
-export function escapeHelp(text: string): string {
+function escapeHelp(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
 /** A sample value as the text format spells it. */
-export function formatValue(value: number): string {
+function formatValue(value: number): string {
   if (Number.isFinite(value)) return `${value}`;
   if (Number.isNaN(value)) return 'NaN';
   return value > 0 ? '+Inf' : '-Inf';
 }
 
 /** A bucket bound as prom-client writes it in `le`. */
-export function formatBound(bound: number): string {
+function formatBound(bound: number): string {
   return bound === Number.POSITIVE_INFINITY ? '+Inf' : `${bound}`;
 }
 
@@ -48,7 +48,7 @@ export function formatBound(bound: number): string {
  * `name="value"` pairs of a series, in the signal's label order, leaving out unset ('') values —
  * Prometheus treats an empty label as an absent one, and the OpenTelemetry path omits the attribute.
  */
-export function labelPairs(signal: SignalDefinition, values: readonly string[]): string[] {
+function labelPairs(signal: SignalDefinition, values: readonly string[]): string[] {
   const pairs: string[] = [];
   for (let i = 0; i < signal.labels.length; i++) {
     const value = values[i];
@@ -93,7 +93,7 @@ function familyHeader(signal: SignalDefinition, name: string): string {
 }
 
 /** One metric family (HELP, TYPE, every series), prometheus naming flavor. */
-export function renderFamily(family: SignalFamily): string {
+function renderFamily(family: SignalFamily): string {
   const signal = family.signal;
   const name = metricName(signal, 'prometheus');
   let out = familyHeader(signal, name);

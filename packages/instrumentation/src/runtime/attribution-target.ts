@@ -2,7 +2,7 @@ import { attributes, attributeValues } from '@eventscope/catalog';
 import type { CounterSeries, LabelValues, SignalStore } from '../store.js';
 
 /** The dominant causes a slow event is counted by (the catalog's `eventscope.slow.cause` values). */
-export const slowCauses = attributeValues[attributes.slowCause];
+const slowCauses = attributeValues[attributes.slowCause];
 export type SlowCause = (typeof slowCauses)[number];
 
 /**
