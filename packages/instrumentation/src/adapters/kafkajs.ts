@@ -10,8 +10,9 @@ import type {
   ProducerBatch,
   ProducerRecord,
 } from 'kafkajs';
+import { instrumentBatchHandler } from '../batch.js';
 import { BoundedMap } from '../bounded-map.js';
-import { instrumentBatchHandler, instrumentHandler } from '../handler.js';
+import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
 import { headerText } from '../propagation.js';
 import { defaultStore } from '../store.js';

@@ -1,6 +1,7 @@
 import { labelName, metricName, prometheusType, type SignalDefinition } from '@eventscope/catalog';
 import {
   type CounterSeries,
+  defaultStore,
   type GaugeSeries,
   HistogramSeries,
   type Series,
@@ -116,10 +117,11 @@ function renderFamily(family: SignalFamily): string {
 }
 
 /**
- * The whole store in the text format. Runs the store's collect hooks first (runtime gauges sample
- * heap and loop delay there).
+ * A store (default: the shared one the wrappers record into) in the text format, for a /metrics
+ * route of your own. Runs the store's collect hooks first (runtime gauges sample heap and loop
+ * delay there).
  */
-export function renderExposition(store: SignalStore): string {
+export function renderExposition(store: SignalStore = defaultStore): string {
   store.collect();
   let out = '';
   for (const family of store.allFamilies()) out += renderFamily(family);
