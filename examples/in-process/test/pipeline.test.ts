@@ -88,7 +88,8 @@ describe('in-process pipeline', () => {
     const pressure = sampler.sample();
     expect(pipeline.counts().retainedObjects).toBeGreaterThan(100_000);
     expect(pressure.gcTimeShare).toBeGreaterThan(steady.gcTimeShare * 2);
-    expect(pressure.gcPauseP99).toBeGreaterThan(steady.gcPauseP99);
+    // At 200 orders/s a 6 s steady window may hold no collection at all (p99 NaN): then any pause is more.
+    expect(pressure.gcPauseP99).toBeGreaterThan(Number.isNaN(steady.gcPauseP99) ? 0 : steady.gcPauseP99);
     expect(pressure.latencyP99).toBeGreaterThan(steady.latencyP99);
     expect(pressure.slowByCause.gc).toBeGreaterThan(0);
     expect(pressure.slowByCause.gc).toBeGreaterThan(pressure.slowByCause.handler);
