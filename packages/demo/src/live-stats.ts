@@ -1,5 +1,7 @@
 import { attributes, type SignalKey } from '@eventscope/catalog';
-import type { CounterSeries, GaugeSeries, HistogramSeries, SignalStore } from '@eventscope/instrumentation';
+import type { SignalStore } from '@eventscope/instrumentation';
+// Reads the store's series directly, as only a live view in the same process needs to.
+import type { CounterSeries, GaugeSeries, HistogramSeries } from '@eventscope/instrumentation/internal';
 
 /**
  * What the demo's terminal view shows, computed from the store the pipeline records into: the

@@ -77,7 +77,6 @@ type Publish = (destination: string, body: unknown, headers: Headers) => void;
 const headerReader: CarrierReader<Message, Headers> = {
   carrier: (message) => message.headers,
   get: (headers, key) => headers[key],
-  keys: (headers) => Object.keys(headers),
 };
 
 const headerWriter: CarrierWriter<Parameters<Publish>, Headers> = {

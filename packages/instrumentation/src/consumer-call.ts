@@ -1,35 +1,29 @@
-import type { Link, Span } from '@opentelemetry/api';
-import {
-  type ConsumerSetup,
-  ContextualCall,
-  callInContext,
-  finishConsumed,
-  observeResult,
-  startProcessSpan,
-} from './consumer.js';
+import type { Link, Span, SpanContext } from '@opentelemetry/api';
+import { type ConsumedEvent, observeResult } from './consumed-event.js';
+import type { ConsumerSetup } from './consumer.js';
 import type { ConsumerSeries } from './consumer-series.js';
 import { reportFault } from './faults.js';
 import type { IncomingContext } from './incoming.js';
+import { runInPipeline } from './pipeline.js';
+import {
+  carriesContext,
+  sdkRegistered,
+  startBatchSpan,
+  startConsumerSpan,
+  withActiveSpan,
+} from './tracing.js';
 
 /**
  * One call of a wrapped consumer, the same for a single-event handler and a batch handler: the
  * start time; the begin step of its kind (read the message, or each message of the batch: record
- * ages, count in-flight, start the span); the user's handler with the caller's own `arguments`;
- * the outcome. The kind is fixed at wrap time. The single-event step is written inline, so the
- * per-event path has no call and no result object; a batch's runs once per batch, in a function of
- * its own. (Handing `arguments` to a shared function instead materialises it: 56 bytes per event.)
+ * ages, count in-flight, start the span), which fills the event's record; the user's handler with
+ * the caller's own `arguments`; the outcome, recorded from the record. The kind is fixed at wrap
+ * time. Only the wrapper touches `arguments`: handing it to another function materialises it (56
+ * bytes per event), so the begin steps are given the message alone.
  */
 
 /** The messages of one batch argument; `undefined` for a single-event handler. */
 export type MessagesOf = ((batch: unknown) => readonly unknown[]) | undefined;
-
-/** What a batch's begin step found, besides the series it returns. One per wrapper, read out at once. */
-interface BatchStart {
-  count: number;
-  span: Span | undefined;
-  traceId: string | undefined;
-  origin: number | undefined;
-}
 
 // Filled by IncomingReader.read and copied out at once: the hot path allocates no result object.
 const incoming: IncomingContext = { parent: undefined, origin: undefined };
@@ -45,46 +39,45 @@ export function wrapConsumer(
   messagesOf: MessagesOf,
 ): (this: unknown, ...args: unknown[]) => unknown {
   const { clock, messageIndex } = setup;
-  const batchStart: BatchStart = { count: 0, span: undefined, traceId: undefined, origin: undefined };
   return function (this: unknown): unknown {
     const start = clock();
     // biome-ignore lint/complexity/noArguments: a rest array would cost an allocation per event
     const argument = arguments[messageIndex];
-    let series: ConsumerSeries;
-    let count = 1;
-    let span: Span | undefined;
-    let traceId: string | undefined;
-    let origin: number | undefined;
-    if (messagesOf === undefined) {
-      // One event: its span is a child of the producer's.
-      series = setup.seriesFor(argument);
-      series.inFlight.add(1);
-      if (series.labelOverflow !== undefined) series.labelOverflow.add(1);
-      setup.incoming.read(argument, series, incoming);
-      const parent = incoming.parent;
-      origin = incoming.origin;
-      span = startProcessSpan(setup, series, parent, undefined, 1);
-      traceId = span === undefined ? parent?.traceId : span.spanContext().traceId;
-    } else {
-      series = beginBatch(setup, messagesOf, argument, batchStart);
-      ({ count, span, traceId, origin } = batchStart);
-    }
+    const event =
+      messagesOf === undefined
+        ? beginEvent(setup, argument, start)
+        : beginBatch(setup, messagesOf, argument, start);
     let result: unknown;
     try {
-      if (span === undefined && origin === undefined) {
+      if (event.span === undefined && event.origin === undefined) {
         // biome-ignore lint/complexity/noArguments: a rest array would cost an allocation per event
         result = Reflect.apply(handler, this, arguments);
       } else {
-        const call = new ContextualCall(handler, this, span, origin);
+        const call = new ContextualCall(handler, this, event.span, event.origin);
         // biome-ignore lint/complexity/noArguments: a rest array would cost an allocation per event
         result = Reflect.apply(callInContext, call, arguments);
       }
     } catch (error) {
-      finishConsumed(setup, series, start, undefined, count, span, traceId, true, error);
+      event.failed(error);
       throw error;
     }
-    return observeResult(setup, series, start, count, span, traceId, result);
+    return observeResult(event, result);
   };
+}
+
+/** One event: ages and counts from its message, its span a child of the producer's. */
+function beginEvent(setup: ConsumerSetup, message: unknown, start: number): ConsumedEvent {
+  const series = setup.destinations.get(message);
+  series.inFlight.add(1);
+  if (series.labelOverflow !== undefined) series.labelOverflow.add(1);
+  setup.incoming.read(message, series, incoming);
+  const parent = incoming.parent;
+  const event = setup.events.begin(series, start);
+  event.origin = incoming.origin;
+  const span = startProcessSpan(setup, series, parent, undefined, 1);
+  event.span = span;
+  event.traceId = span === undefined ? parent?.traceId : span.spanContext().traceId;
+  return event;
 }
 
 /**
@@ -95,8 +88,8 @@ function beginBatch(
   setup: ConsumerSetup,
   messagesOf: (batch: unknown) => readonly unknown[],
   batch: unknown,
-  started: BatchStart,
-): ConsumerSeries {
+  start: number,
+): ConsumedEvent {
   let messages = NO_MESSAGES;
   try {
     const found = messagesOf(batch);
@@ -105,7 +98,7 @@ function beginBatch(
     reportFault('carrier', fault, setup.store);
   }
   const count = messages.length;
-  const series = setup.seriesFor(messages[0]);
+  const series = setup.destinations.get(messages[0]);
   series.inFlight.add(count);
   series.batchSize?.observe(count);
   if (series.labelOverflow !== undefined) series.labelOverflow.add(count);
@@ -119,10 +112,58 @@ function beginBatch(
       origin = incoming.origin;
     }
   }
-  const span = startProcessSpan(setup, series, undefined, links, count);
-  started.count = count;
-  started.origin = origin;
-  started.span = span;
-  started.traceId = span?.spanContext().traceId;
-  return series;
+  const event = setup.events.begin(series, start);
+  event.count = count;
+  event.origin = origin;
+  event.span = startProcessSpan(setup, series, undefined, links, count);
+  event.traceId = event.span?.spanContext().traceId;
+  return event;
+}
+
+/**
+ * The CONSUMER span to run the handler in: for one event (`links` undefined) a child of the
+ * producer's span `parent`, for a batch of `count` events one span linked to each producer's span.
+ * Undefined with tracing off, with no SDK registered, or when the span carries no context onward.
+ * Never throws.
+ */
+function startProcessSpan(
+  setup: ConsumerSetup,
+  series: ConsumerSeries,
+  parent: SpanContext | undefined,
+  links: Link[] | undefined,
+  count: number,
+): Span | undefined {
+  if (!setup.tracing || !sdkRegistered()) return undefined;
+  try {
+    const started =
+      links === undefined
+        ? startConsumerSpan(series.span, parent)
+        : startBatchSpan(series.span, links, count);
+    return carriesContext(started) ? started : undefined;
+  } catch (fault) {
+    reportFault('tracing', fault, setup.store);
+    return undefined;
+  }
+}
+
+/** One call of the user's handler that runs inside a span and/or a pipeline origin. */
+class ContextualCall {
+  constructor(
+    readonly handler: (...args: unknown[]) => unknown,
+    readonly self: unknown,
+    readonly span: Span | undefined,
+    readonly origin: number | undefined,
+  ) {}
+}
+
+/**
+ * `Reflect.apply(callInContext, call, arguments)` runs the handler with the caller's arguments inside
+ * the call's span and pipeline. Only reached when a span records or a pipeline origin is known, so the
+ * plain path never materialises its arguments.
+ */
+function callInContext(this: ContextualCall, ...args: unknown[]): unknown {
+  const { handler, self, span, origin } = this;
+  const call = () => Reflect.apply(handler, self, args);
+  const inSpan = span === undefined ? call : () => withActiveSpan(span, call);
+  return origin === undefined ? inSpan() : runInPipeline(origin, inSpan);
 }

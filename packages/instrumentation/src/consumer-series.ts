@@ -1,6 +1,6 @@
 import { attributes } from '@eventscope/catalog';
 import { DestinationSeries, type SeriesIdentity } from './destination-series.js';
-import { type AttributionTarget, createAttributionTarget } from './runtime/attribution.js';
+import { type AttributionTarget, createAttributionTarget } from './runtime/attribution-target.js';
 import type { CounterSeries, GaugeSeries, HistogramSeries, LabelValues, SignalStore } from './store.js';
 import { consumerKind } from './tracing.js';
 

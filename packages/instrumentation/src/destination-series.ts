@@ -1,10 +1,12 @@
-import { attributes } from '@eventscope/catalog';
+import { attributes, type attributeValues } from '@eventscope/catalog';
 import type { SpanKind } from '@opentelemetry/api';
 import type { CounterSeries, SignalStore } from './store.js';
 import { type SpanTemplate, spanTemplate } from './tracing.js';
 
-/** What can go wrong with an event's headers (`eventscope.propagation.error`). */
-export type PropagationError = 'traceparent' | 'tracestate' | 'creation_time' | 'origin_time' | 'carrier';
+/** What can go wrong with an event's headers (`eventscope.propagation.error`, a catalog value). */
+export type PropagationError = (typeof attributeValues)[typeof attributes.propagationError][number];
+/** `messaging.operation.type` (a catalog value). */
+type OperationType = (typeof attributeValues)[typeof attributes.operationType][number];
 
 /** Who records: one producer or consumer operation on one destination. */
 export interface SeriesIdentity {
@@ -34,7 +36,7 @@ export abstract class DestinationSeries<Failure> {
     protected readonly identity: SeriesIdentity,
     overflow: boolean,
     spanKind: SpanKind,
-    operationType: 'send' | 'process',
+    operationType: OperationType & ('send' | 'process'),
   ) {
     this.overflow = overflow;
     this.labelOverflow = overflow

@@ -1,34 +1,49 @@
-import { sanitizeLabelValue } from './store.js';
+import { OVERFLOW_DESTINATION } from '@eventscope/catalog';
+import { BoundedMap } from './bounded-map.js';
+import { reportFault } from './faults.js';
+import { type SignalStore, sanitizeLabelValue } from './store.js';
+
+/** A wrapper's `destination` option: a fixed name, or a function of what the wrapper sees per call. */
+export type DestinationOf<I> = string | ((input: I) => string | undefined) | undefined;
 
 /**
- * Series bundles per destination, for wrappers whose destination is a function of the message.
- * A bundle is resolved from the store the first time a destination is seen and cached here. The
- * cache is bounded by the store's destination budget: once the budget is spent, unseen names go to
- * the overflow bundle without touching the store, so a flood of names costs neither memory nor time.
+ * The series bundle one call of a wrapper records into, the same for consumers and producers: with
+ * a fixed destination, the one bundle resolved at wrap time; with a destination function, one
+ * bundle per name it returns, resolved from the store the first time the name is seen and cached
+ * here, at most as many as the store's destination budget. Past it, unseen names go to the overflow
+ * bundle without touching the store; a name the store itself folds into the overflow destination
+ * (its budget spent by other wrappers) shares the overflow bundle too.
  */
-export class DestinationBundles<B extends { readonly overflow: boolean }> {
-  private readonly byName = new Map<string, B>();
-  private overflowBundle: B | undefined;
+export class SeriesByDestination<I, B extends { readonly overflow: boolean }> {
+  private readonly fixed: B | undefined;
+  private readonly nameOf: ((input: I) => string | undefined) | undefined;
+  private readonly byName: BoundedMap<B> | undefined;
 
   constructor(
-    private readonly budget: number,
-    private readonly create: (destination: string) => B,
-  ) {}
-
-  get(destination: unknown): B {
-    const name = sanitizeLabelValue(destination);
-    const known = this.byName.get(name);
-    if (known !== undefined) return known;
-    if (this.byName.size >= this.budget && this.overflowBundle !== undefined) return this.overflowBundle;
-    const bundle = this.create(name);
-    if (bundle.overflow) this.overflowBundle ??= bundle;
-    const result = bundle.overflow ? this.overflowBundle! : bundle;
-    if (this.byName.size < this.budget) this.byName.set(name, result);
-    return result;
+    destination: DestinationOf<I>,
+    private readonly store: SignalStore,
+    create: (destination: string) => B,
+  ) {
+    if (typeof destination !== 'function') {
+      this.fixed = create(destination ?? '');
+      return;
+    }
+    this.nameOf = destination;
+    this.byName = new BoundedMap(store.destinationBudget, (name) => {
+      const bundle = create(name);
+      return bundle.overflow && name !== OVERFLOW_DESTINATION ? this.byName!.overflow() : bundle;
+    });
   }
 
-  /** Bundles cached (tests: stays bounded). */
-  get size(): number {
-    return this.byName.size;
+  /** The bundle for one call. A destination function that throws is counted; the call records under ''. */
+  get(input: I): B {
+    if (this.fixed !== undefined) return this.fixed;
+    let name: string | undefined;
+    try {
+      name = this.nameOf!(input);
+    } catch (fault) {
+      reportFault('destination', fault, this.store);
+    }
+    return this.byName!.get(sanitizeLabelValue(name));
   }
 }

@@ -9,7 +9,7 @@ import { ERROR_TYPE_OTHER } from '@eventscope/catalog';
  */
 
 /** Distinct error types one process reports before new ones fold into `_OTHER`. */
-export const MAX_ERROR_TYPES = 64;
+const MAX_ERROR_TYPES = 64;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
 const seen = new Set<string>();
 
@@ -30,9 +30,4 @@ export function errorType(error: unknown): string {
   } catch {
     return ERROR_TYPE_OTHER;
   }
-}
-
-/** How many distinct error types have been admitted (tests, diagnostics). */
-export function errorTypeCount(): number {
-  return seen.size;
 }

@@ -3,8 +3,6 @@ import { wrapConsumer } from './consumer-call.js';
 import { keepIdentity } from './identity.js';
 import type { HandlerOptions } from './types.js';
 
-export { instrumentBatchHandler } from './batch.js';
-
 /**
  * Wrap an event handler in one line:
  *

@@ -1,48 +1,33 @@
-export { errorType, MAX_ERROR_TYPES } from './error-type.js';
+/**
+ * `@eventscope/instrumentation`: wrap event handlers and send functions, keep their series, export
+ * them. Every name here is listed, and grouped by what it is for, in the README's API section; the
+ * broker adapters, the OpenTelemetry side and the catalog have entry points of their own.
+ */
+
+export { instrumentBatchHandler } from './batch.js';
 export { PROMETHEUS_CONTENT_TYPE, renderExposition } from './export/exposition.js';
 export { ensurePromClientCollector, type PromClientRegistryLike } from './export/prom-client.js';
 export { type MetricsServer, type ServeMetricsOptions, serveMetrics } from './export/server.js';
-export { type FaultLogger, reportFault, setFaultLogger } from './faults.js';
-export { instrumentBatchHandler, instrumentHandler } from './handler.js';
+export { type FaultLogger, setFaultLogger } from './faults.js';
+export { instrumentHandler } from './handler.js';
 export { traceMixin } from './logging.js';
-export { pipelineOrigin, runInPipeline } from './pipeline.js';
 export { instrumentProducer } from './producer.js';
 export {
-  defaultCarrierReader,
-  defaultCarrierWriter,
-  formatEpochMillis,
-  formatTraceparent,
-  getHeader,
-  headerText,
-  isValidTracestate,
-  parseEpochMillis,
-  parseTraceparent,
-  plausibleEpochMillis,
-  setHeader,
-} from './propagation.js';
-export {
-  type AttributionTarget,
-  createAttributionTarget,
-  type GcKind,
-  gcKinds,
-  recordEventInterval,
-} from './runtime/attribution.js';
-export {
-  ensureRuntimeMetrics,
   type PinoLike,
   type RuntimeMetricsOptions,
-  runtimeMetricsRunning,
   startRuntimeMetrics,
   stopRuntimeMetrics,
 } from './runtime/index.js';
+export { SignalStore, type SignalStoreOptions } from './store.js';
 export {
-  CounterSeries,
-  defaultStore,
-  GaugeSeries,
-  HistogramSeries,
-  type LabelValues,
-  SignalFamily,
-  SignalStore,
-  type SignalStoreOptions,
-} from './store.js';
-export * from './types.js';
+  type BatchHandlerOptions,
+  type CarrierReader,
+  type CarrierWriter,
+  type CommonOptions,
+  type DestinationOption,
+  type HandlerOptions,
+  type HeaderGetter,
+  type HeaderSetter,
+  headerNames,
+  type ProducerOptions,
+} from './types.js';

@@ -1,7 +1,6 @@
 import { context, isSpanContextValid, type Span, type SpanContext, trace } from '@opentelemetry/api';
 import { monotonicClock } from './clock.js';
-import { prepareExport } from './consumer.js';
-import { DestinationBundles } from './destinations.js';
+import { type DestinationOf, SeriesByDestination } from './destinations.js';
 import { errorType } from './error-type.js';
 import { reportFault } from './faults.js';
 import { keepIdentity } from './identity.js';
@@ -12,6 +11,7 @@ import { isPromise, passThrough, thenOf, watchThenable } from './settlement.js';
 import type { SignalStore } from './store.js';
 import { carriesContext, endSpan, sdkRegistered, startProducerSpan, withActiveSpan } from './tracing.js';
 import { type CarrierWriter, headerNames, type ProducerOptions } from './types.js';
+import { prepareWrapper } from './wrapper-setup.js';
 
 /**
  * Wrap a send function in one line:
@@ -32,60 +32,68 @@ export function instrumentProducer<F extends (...args: any[]) => any>(
   if (typeof send !== 'function') {
     throw new TypeError(`instrumentProducer: send must be a function, got ${typeof send}`);
   }
-  const store = prepareExport(options, 'instrumentProducer');
-  const clock = options.clock ?? monotonicClock;
-  const wallClock = options.wallClock ?? Date.now;
-  const tracing = options.tracing !== false;
-  const pipeline = options.pipelineAge === true;
-  const writer = (options.carrier ?? defaultCarrierWriter) as CarrierWriter<unknown[], unknown>;
-  const messageCount = options.messageCount as ((args: unknown[]) => number) | undefined;
-  const create = (destination: string) =>
-    new ProducerSeries(store, {
-      system: options.system,
-      destination,
-      operationName: options.operationName ?? 'send',
-    });
-  const destination = options.destination as string | ((args: unknown[]) => string | undefined) | undefined;
-  const fixed = typeof destination === 'function' ? undefined : create(destination ?? '');
-  const bundles =
-    typeof destination === 'function' ? new DestinationBundles(store.destinationBudget, create) : undefined;
+  const setup = new ProducerSetup(options as ProducerOptions<unknown[]>);
+  return keepIdentity(wrapProducer(send, setup), send);
+}
 
-  const seriesFor = (args: unknown[]): ProducerSeries => {
-    if (fixed !== undefined) return fixed;
-    let name: string | undefined;
-    try {
-      name = (destination as (args: unknown[]) => string | undefined)(args);
-    } catch (fault) {
-      reportFault('destination', fault, store);
-    }
-    return bundles!.get(name);
-  };
+/** A producer's options, resolved once at wrap time. */
+class ProducerSetup {
+  readonly store: SignalStore;
+  readonly clock: () => number;
+  readonly wallClock: () => number;
+  readonly tracing: boolean;
+  readonly pipeline: boolean;
+  readonly writer: CarrierWriter<unknown[], unknown>;
+  private readonly messageCount: ((args: unknown[]) => number) | undefined;
+  /** The series for a send call's destination (`destinations.get(args)`); resolved once per destination. */
+  readonly destinations: SeriesByDestination<unknown[], ProducerSeries>;
 
-  const countOf = (args: unknown[]): number => {
-    if (messageCount === undefined) return 1;
+  constructor(options: ProducerOptions<unknown[]>) {
+    this.store = prepareWrapper(options, 'instrumentProducer');
+    this.clock = options.clock ?? monotonicClock;
+    this.wallClock = options.wallClock ?? Date.now;
+    this.tracing = options.tracing !== false;
+    this.pipeline = options.pipelineAge === true;
+    this.writer = (options.carrier ?? defaultCarrierWriter) as CarrierWriter<unknown[], unknown>;
+    this.messageCount = options.messageCount;
+    const create = (destination: string) =>
+      new ProducerSeries(this.store, {
+        system: options.system,
+        destination,
+        operationName: options.operationName ?? 'send',
+      });
+    this.destinations = new SeriesByDestination(
+      options.destination as DestinationOf<unknown[]>,
+      this.store,
+      create,
+    );
+  }
+
+  /** Messages one call sent: 1, or what the `messageCount` option says (1 when it fails). */
+  countOf(args: unknown[]): number {
+    if (this.messageCount === undefined) return 1;
     try {
-      const n = messageCount(args);
+      const n = this.messageCount(args);
       return Number.isFinite(n) && n >= 0 ? n : 1;
     } catch (fault) {
-      reportFault('producer', fault, store);
+      reportFault('producer', fault, this.store);
       return 1;
     }
-  };
+  }
+}
 
-  const instrumented = function (this: unknown, ...args: unknown[]): unknown {
+/** The function `instrumentProducer` returns: sends exactly as `send` does, recorded. */
+function wrapProducer(
+  send: (...args: unknown[]) => unknown,
+  setup: ProducerSetup,
+): (this: unknown, ...args: unknown[]) => unknown {
+  const clock = setup.clock;
+  return function (this: unknown, ...args: unknown[]): unknown {
     const start = clock();
-    const series = seriesFor(args);
+    const series = setup.destinations.get(args);
     if (series.labelOverflow !== undefined) series.labelOverflow.add(1);
-    let span: Span | undefined;
-    if (tracing && sdkRegistered()) {
-      try {
-        const started = startProducerSpan(series.span);
-        if (carriesContext(started)) span = started;
-      } catch (fault) {
-        reportFault('tracing', fault, store);
-      }
-    }
-    inject(writer, args, series, span, wallClock, pipeline, store);
+    const span = startSendSpan(setup, series);
+    inject(setup, args, series, span);
     let result: unknown;
     try {
       result =
@@ -93,49 +101,28 @@ export function instrumentProducer<F extends (...args: any[]) => any>(
           ? Reflect.apply(send, this, args)
           : withActiveSpan(span, () => Reflect.apply(send, this, args));
     } catch (error) {
-      finishSent(store, series, clock, start, countOf(args), span, true, error);
+      finishSent(setup, series, start, args, span, true, error);
       throw error;
     }
-    if (isPromise(result)) {
-      const returned = passThrough(
-        result,
-        (value) => {
-          finishSent(store, series, clock, start, countOf(args), span, false, undefined);
-          return value;
-        },
-        (error) => {
-          finishSent(store, series, clock, start, countOf(args), span, true, error);
-          throw error;
-        },
-      );
-      if (returned !== undefined) return returned;
-    }
-    const then = thenOf(result, store);
-    if (then === undefined) {
-      finishSent(store, series, clock, start, countOf(args), span, false, undefined);
-      return result;
-    }
-    watchThenable(
-      result,
-      then,
-      () => finishSent(store, series, clock, start, countOf(args), span, false, undefined),
-      (error) => finishSent(store, series, clock, start, countOf(args), span, true, error),
-    );
-    return result;
+    return observeSent(setup, series, start, args, span, result);
   };
-  return keepIdentity(instrumented, send);
+}
+
+/** The PRODUCER span of one send, when tracing is on and it carries context onward. Never throws. */
+function startSendSpan(setup: ProducerSetup, series: ProducerSeries): Span | undefined {
+  if (!setup.tracing || !sdkRegistered()) return undefined;
+  try {
+    const started = startProducerSpan(series.span);
+    return carriesContext(started) ? started : undefined;
+  } catch (fault) {
+    reportFault('tracing', fault, setup.store);
+    return undefined;
+  }
 }
 
 /** Write trace context, creation and origin time into the outgoing message. Never throws. */
-function inject(
-  writer: CarrierWriter<unknown[], unknown>,
-  args: unknown[],
-  series: ProducerSeries,
-  span: Span | undefined,
-  wallClock: () => number,
-  pipeline: boolean,
-  store: SignalStore,
-): void {
+function inject(setup: ProducerSetup, args: unknown[], series: ProducerSeries, span: Span | undefined): void {
+  const writer = setup.writer;
   try {
     const carrier = writer.carrier(args);
     if (carrier === undefined || carrier === null) {
@@ -150,13 +137,13 @@ function inject(
       const tracestate = spanContext.traceState?.serialize();
       if (tracestate) setIfAbsent(writer, carrier, headerNames.tracestate, tracestate);
     }
-    setIfAbsent(writer, carrier, headerNames.created, formatEpochMillis(wallClock()));
-    if (pipeline) {
+    setIfAbsent(writer, carrier, headerNames.created, formatEpochMillis(setup.wallClock()));
+    if (setup.pipeline) {
       const origin = pipelineOrigin();
       if (origin !== undefined) setIfAbsent(writer, carrier, headerNames.origin, formatEpochMillis(origin));
     }
   } catch (fault) {
-    reportFault('carrier', fault, store);
+    reportFault('carrier', fault, setup.store);
   }
 }
 
@@ -169,18 +156,60 @@ function setIfAbsent(
   if (writer.get(carrier, key) === undefined) writer.set(carrier, key, value);
 }
 
-function finishSent(
-  store: SignalStore,
+/**
+ * What the caller gets back: a plain result as it is, recorded now; a promise as a promise of its
+ * class that settles the same way once the send is recorded; another thenable as it is, watched
+ * until it settles (see settlement.ts).
+ */
+function observeSent(
+  setup: ProducerSetup,
   series: ProducerSeries,
-  clock: () => number,
   start: number,
-  count: number,
+  args: unknown[],
+  span: Span | undefined,
+  result: unknown,
+): unknown {
+  if (isPromise(result)) {
+    const returned = passThrough(
+      result,
+      (value) => {
+        finishSent(setup, series, start, args, span, false, undefined);
+        return value;
+      },
+      (error) => {
+        finishSent(setup, series, start, args, span, true, error);
+        throw error;
+      },
+    );
+    if (returned !== undefined) return returned;
+  }
+  const then = thenOf(result, setup.store);
+  if (then === undefined) {
+    finishSent(setup, series, start, args, span, false, undefined);
+    return result;
+  }
+  watchThenable(
+    result,
+    then,
+    () => finishSent(setup, series, start, args, span, false, undefined),
+    (error) => finishSent(setup, series, start, args, span, true, error),
+  );
+  return result;
+}
+
+/** Record a finished send: its duration and message count (by `error.type` when it failed), its span. */
+function finishSent(
+  setup: ProducerSetup,
+  series: ProducerSeries,
+  start: number,
+  args: unknown[],
   span: Span | undefined,
   failed: boolean,
   error: unknown,
 ): void {
   try {
-    const seconds = (clock() - start) / 1000;
+    const seconds = (setup.clock() - start) / 1000;
+    const count = setup.countOf(args);
     let failure: string | undefined;
     if (failed) {
       failure = errorType(error);
@@ -193,6 +222,6 @@ function finishSent(
     }
     if (span !== undefined) endSpan(span, failure, error);
   } catch (fault) {
-    reportFault('producer', fault, store);
+    reportFault('producer', fault, setup.store);
   }
 }

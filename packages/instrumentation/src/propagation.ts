@@ -142,12 +142,17 @@ export function formatEpochMillis(ms: number): string {
   return String(Math.round(ms));
 }
 
-const decoder = new TextDecoder();
+// A header's bytes are its value: a leading byte order mark is kept, not taken for an encoding hint.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** A header value as text: strings as they are, byte arrays (Kafka, Buffers) decoded, lists by their first item. */
+/**
+ * A header value as text, the one reading every carrier uses: a string as it is; bytes (Kafka
+ * headers, Buffers, Redis fields) decoded as UTF-8 exactly — nothing stripped, malformed sequences
+ * as U+FFFD; a list by its first item (none: undefined); a number or bigint in decimal (AMQP tables
+ * carry numbers). Anything else has no text: undefined.
+ */
 export function headerText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (value === undefined || value === null) return undefined;
   if (value instanceof Uint8Array) return decoder.decode(value);
   if (Array.isArray(value)) return headerText(value[0]);
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);

@@ -5,6 +5,7 @@ import {
   type SignalKey,
   signals,
 } from '@eventscope/catalog';
+import { BoundedMap } from './bounded-map.js';
 
 /**
  * The hot-path store. A label set is resolved once — when a handler is wrapped, or the first time
@@ -39,14 +40,6 @@ export class HistogramSeries {
     this.counts[i]!++;
     this.sum += value;
     this.count++;
-  }
-
-  /** Cumulative bucket counts, as the exposition formats want them. */
-  cumulative(): Float64Array {
-    const out = new Float64Array(this.counts.length);
-    let running = 0;
-    for (let i = 0; i < this.counts.length; i++) out[i] = running += this.counts[i]!;
-    return out;
   }
 }
 
@@ -87,13 +80,15 @@ type SeriesFor<K extends SignalKey> = (typeof signals)[K]['kind'] extends 'histo
 /** All series of one signal. */
 export class SignalFamily<S extends Series = Series> {
   readonly series = new Map<string, S>();
-  private readonly destinations = new Set<string>();
+  /** Each destination seen, as it is recorded: itself, or `_OVERFLOW` once the budget is spent. */
+  private readonly destinations: BoundedMap<string>;
   private readonly destinationIndex: number;
 
   constructor(
     readonly signal: SignalDefinition,
-    private readonly destinationBudget: number,
+    destinationBudget: number,
   ) {
+    this.destinations = new BoundedMap(destinationBudget, (destination) => destination);
     this.destinationIndex = signal.labels.indexOf(attributes.destination);
   }
 
@@ -105,15 +100,9 @@ export class SignalFamily<S extends Series = Series> {
     let overflow = false;
     const d = this.destinationIndex;
     if (d >= 0) {
-      const destination = values[d]!;
-      if (!this.destinations.has(destination)) {
-        if (this.destinations.size >= this.destinationBudget) {
-          values[d] = OVERFLOW_DESTINATION;
-          overflow = true;
-        } else {
-          this.destinations.add(destination);
-        }
-      }
+      values[d] = this.destinations.get(values[d]!);
+      // `_OVERFLOW` is reserved: a destination of that name is the overflow series, however it came.
+      overflow = values[d] === OVERFLOW_DESTINATION;
     }
     const key = values.join('\u0000');
     let series = this.series.get(key);
@@ -142,7 +131,7 @@ export class SignalFamily<S extends Series = Series> {
  * exporters escape them — except that an absent value becomes '' and a value is capped in length,
  * so one pathological name cannot hold megabytes.
  */
-export const MAX_LABEL_VALUE_LENGTH = 256;
+const MAX_LABEL_VALUE_LENGTH = 256;
 export function sanitizeLabelValue(value: unknown): string {
   if (value === undefined || value === null) return '';
   const s = typeof value === 'string' ? value : String(value);
@@ -208,11 +197,6 @@ export class SignalStore {
         this.series('instrumentationErrors', { [attributes.component]: 'collect' }).add(1);
       }
     }
-  }
-
-  /** Forget every series (tests). */
-  reset(): void {
-    this.families.clear();
   }
 }
 

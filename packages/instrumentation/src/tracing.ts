@@ -41,7 +41,7 @@ export function carriesContext(span: Span): boolean {
 }
 
 /** `messaging.batch.message_count` (messaging semantic conventions). */
-export const BATCH_MESSAGE_COUNT = 'messaging.batch.message_count';
+const BATCH_MESSAGE_COUNT = 'messaging.batch.message_count';
 
 /** A span's name and options, resolved once per (wrapper, destination). */
 export interface SpanTemplate {

@@ -18,8 +18,6 @@ export interface CarrierReader<M = any, C = any> {
   /** The carrier of a message: headers object, Map, MQTT user properties … */
   carrier: (message: M) => C | undefined;
   get: HeaderGetter<C>;
-  /** Header keys present (for propagators that need them). */
-  keys?: (carrier: C) => string[];
 }
 
 export interface CarrierWriter<A extends unknown[] = any[], C = any> {

@@ -2,8 +2,14 @@ import { performance } from 'node:perf_hooks';
 import type { Channel, ConsumeMessage, Message, Options } from 'amqplib';
 import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
-import type { CarrierReader, CarrierWriter, HandlerOptions, ProducerOptions } from '../types.js';
-import { headerText } from './epoch.js';
+import { headerText } from '../propagation.js';
+import type {
+  CarrierReader,
+  CarrierWriter,
+  CommonOptions,
+  HandlerOptions,
+  ProducerOptions,
+} from '../types.js';
 import { type AdapterOptions, commonOptions } from './options.js';
 import { patchMethod } from './patch.js';
 import { type SettleTarget, SettleTargets } from './settle.js';
@@ -44,7 +50,6 @@ const ALL = Symbol('all outstanding deliveries');
 const headerReader: CarrierReader<ConsumeMessage, Headers> = {
   carrier: (message) => message.properties?.headers as Headers | undefined,
   get: (headers, key) => headerText(headers[key]),
-  keys: (headers) => Object.keys(headers),
 };
 
 /** Headers of a publish-style call; `optionsIndex` is where the call takes its options. */
@@ -71,27 +76,30 @@ const amqpTimestamp = (message: ConsumeMessage) => {
 /** Instrument consume, publish, sendToQueue, ack, nack and reject of a channel, in place. */
 export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAdapterOptions = {}): C {
   const common = commonOptions(options, RABBITMQ_SYSTEM);
-  const targets = new SettleTargets(common.system, options.consumerGroup, options.store);
-  // Deliveries not yet settled, by delivery tag. Tags grow on a channel, so the map's insertion
-  // order is tag order and "every delivery up to tag T" is a prefix of it.
-  const outstanding = new Map<number, SettleTarget>();
-  if (typeof channel.on === 'function') channel.on('close', () => outstanding.clear());
+  const deliveries = new OutstandingDeliveries(
+    new SettleTargets(common.system, options.consumerGroup, options.store),
+  );
+  if (typeof channel.on === 'function') channel.on('close', () => deliveries.clear());
+  instrumentPublishing(channel, options, common);
+  instrumentConsume(channel, options, common, deliveries);
+  instrumentSettling(channel, deliveries);
+  return channel;
+}
 
+/** `publish` and `sendToQueue`: each message sent once, with trace context and creation time in its headers. */
+function instrumentPublishing(channel: Channel, options: AmqpAdapterOptions, common: CommonOptions): void {
   const publishDestination =
     options.publishDestination ??
     ((exchange: string, routingKey: string) => (exchange === '' ? routingKey : exchange));
   const producer = (
     destination: (args: unknown[]) => string,
     optionsIndex: number,
-  ): ProducerOptions<unknown[]> => {
-    const out: ProducerOptions<unknown[]> = {
-      ...common,
-      operationName: 'publish',
-      destination,
-      carrier: headerWriter(optionsIndex),
-    };
-    return out;
-  };
+  ): ProducerOptions<unknown[]> => ({
+    ...common,
+    operationName: 'publish',
+    destination,
+    carrier: headerWriter(optionsIndex),
+  });
 
   // amqplib's sendToQueue calls this.publish: while one is in progress, publish passes through
   // so the message is counted once.
@@ -101,7 +109,7 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
       original,
       producer((args) => publishDestination(String(args[0]), String(args[1])), 3),
     );
-    return function publish(this: C, ...args: unknown[]) {
+    return function publish(this: Channel, ...args: unknown[]) {
       return inSendToQueue > 0 ? original.apply(this, args) : instrumented.apply(this, args);
     };
   });
@@ -110,7 +118,7 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
       original,
       producer((args) => publishDestination('', String(args[0])), 2),
     );
-    return function sendToQueue(this: C, ...args: unknown[]) {
+    return function sendToQueue(this: Channel, ...args: unknown[]) {
       inSendToQueue++;
       try {
         return instrumented.apply(this, args);
@@ -119,13 +127,21 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
       }
     };
   });
+}
 
+/** `consume`: each delivery is a processed event, tracked until it is settled (for consumers that ack). */
+function instrumentConsume(
+  channel: Channel,
+  options: AmqpAdapterOptions,
+  common: CommonOptions,
+  deliveries: OutstandingDeliveries,
+): void {
   patchMethod(
     channel,
     'consume',
     (original) =>
       function consume(
-        this: C,
+        this: Channel,
         queue: string,
         onMessage: (msg: ConsumeMessage | null) => void,
         ...rest: unknown[]
@@ -145,73 +161,33 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
         function onDelivery(this: unknown, message: ConsumeMessage | null) {
           // null means the broker cancelled the consumer: not an event.
           if (message === null) return onMessage.call(this, message);
-          targets.guard(() => {
-            const target = targets.get(destination);
-            if (acks) outstanding.set(message.fields.deliveryTag, target);
-            if (message.fields?.redelivered) target.redelivered();
-          });
+          deliveries.delivered(message, destination, acks);
           return instrumented.call(this, message);
         }
         return original.call(this, queue, onDelivery, ...rest);
       },
   );
+}
 
-  const record = (
-    target: SettleTarget,
-    operation: string,
-    requeue: boolean,
-    seconds: number,
-    count: number,
-  ) => {
-    if (operation === 'ack' || operation === 'ackAll') target.settle('ack', operation, seconds, count);
-    else if (requeue) target.settle('requeue', operation, seconds, count);
-    else target.settle(operation === 'reject' ? 'reject' : 'nack', operation, seconds, count, true);
-  };
-
-  /**
-   * Record one settle call over the outstanding deliveries it covers: one tag (the per-event path:
-   * no allocation), or every one up to a tag (`upTo`), or all of them (`tag` Infinity).
-   */
-  const settle = (operation: string, message: unknown, upTo: boolean, requeue: boolean, start: number) => {
-    const seconds = (performance.now() - start) / 1000;
-    targets.guard(() => {
-      const tag =
-        message === ALL ? Number.POSITIVE_INFINITY : (message as Message | null)?.fields?.deliveryTag;
-      if (typeof tag !== 'number') return;
-      if (!upTo) {
-        const target = outstanding.get(tag);
-        if (target === undefined) return;
-        outstanding.delete(tag);
-        record(target, operation, requeue, seconds, 1);
-        return;
-      }
-      const counts = new Map<SettleTarget, number>();
-      for (const [pendingTag, target] of outstanding) {
-        if (pendingTag > tag) break;
-        outstanding.delete(pendingTag);
-        counts.set(target, (counts.get(target) ?? 0) + 1);
-      }
-      for (const [target, count] of counts) record(target, operation, requeue, seconds, count);
-    });
-  };
-
+/** `ack`, `nack`, `reject`, `ackAll`, `nackAll`: each outstanding delivery they cover is settled once. */
+function instrumentSettling(channel: Channel, deliveries: OutstandingDeliveries): void {
   // amqplib's signatures and defaults: ack(message, allUpTo = false),
   // nack(message, allUpTo = false, requeue = true), reject(message, requeue = true),
   // ackAll(), nackAll(requeue = true); it reads `allUpTo` and a given `requeue` as truthy or not.
   const requeues = (requeue: unknown) => requeue === undefined || Boolean(requeue);
   const settleCalls: Record<string, (args: unknown[], start: number) => void> = {
-    ack: (args, start) => settle('ack', args[0], Boolean(args[1]), false, start),
-    nack: (args, start) => settle('nack', args[0], Boolean(args[1]), requeues(args[2]), start),
-    reject: (args, start) => settle('reject', args[0], false, requeues(args[1]), start),
-    ackAll: (_args, start) => settle('ackAll', ALL, true, false, start),
-    nackAll: (args, start) => settle('nackAll', ALL, true, requeues(args[0]), start),
+    ack: (args, start) => deliveries.settled('ack', args[0], Boolean(args[1]), false, start),
+    nack: (args, start) => deliveries.settled('nack', args[0], Boolean(args[1]), requeues(args[2]), start),
+    reject: (args, start) => deliveries.settled('reject', args[0], false, requeues(args[1]), start),
+    ackAll: (_args, start) => deliveries.settled('ackAll', ALL, true, false, start),
+    nackAll: (args, start) => deliveries.settled('nackAll', ALL, true, requeues(args[0]), start),
   };
   for (const [operation, recordCall] of Object.entries(settleCalls)) {
     patchMethod(
       channel,
       operation,
       (original) =>
-        function settleCall(this: C, ...args: unknown[]) {
+        function settleCall(this: Channel, ...args: unknown[]) {
           const start = performance.now();
           const result = original.apply(this, args);
           recordCall(args, start);
@@ -219,5 +195,69 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
         },
     );
   }
-  return channel;
+}
+
+/**
+ * The deliveries of one channel not yet settled, by delivery tag, with the settle target each
+ * records into. Tags grow on a channel, so the map's insertion order is tag order and "every
+ * delivery up to tag T" is a prefix of it. Forgotten when the channel closes: the broker then
+ * redelivers them.
+ */
+class OutstandingDeliveries {
+  private readonly byTag = new Map<number, SettleTarget>();
+
+  constructor(private readonly targets: SettleTargets) {}
+
+  /** A delivery to a consumer: counted as a redelivery when it is one, tracked when it will be settled. */
+  delivered(message: ConsumeMessage, destination: string, acks: boolean): void {
+    this.targets.guard(() => {
+      const target = this.targets.get(destination);
+      if (acks) this.byTag.set(message.fields.deliveryTag, target);
+      if (message.fields?.redelivered) target.redelivered();
+    });
+  }
+
+  /**
+   * Record one settle call over the outstanding deliveries it covers: one tag (the per-event path:
+   * no allocation), or every one up to a tag (`upTo`), or all of them (`ALL`).
+   */
+  settled(operation: string, message: unknown, upTo: boolean, requeue: boolean, start: number): void {
+    const seconds = (performance.now() - start) / 1000;
+    this.targets.guard(() => {
+      const tag =
+        message === ALL ? Number.POSITIVE_INFINITY : (message as Message | null)?.fields?.deliveryTag;
+      if (typeof tag !== 'number') return;
+      if (!upTo) {
+        const target = this.byTag.get(tag);
+        if (target === undefined) return;
+        this.byTag.delete(tag);
+        recordSettle(target, operation, requeue, seconds, 1);
+        return;
+      }
+      const counts = new Map<SettleTarget, number>();
+      for (const [pendingTag, target] of this.byTag) {
+        if (pendingTag > tag) break;
+        this.byTag.delete(pendingTag);
+        counts.set(target, (counts.get(target) ?? 0) + 1);
+      }
+      for (const [target, count] of counts) recordSettle(target, operation, requeue, seconds, count);
+    });
+  }
+
+  clear(): void {
+    this.byTag.clear();
+  }
+}
+
+/** The outcome of a settle call: ack, requeue, or nack/reject without requeue (dead-lettered). */
+function recordSettle(
+  target: SettleTarget,
+  operation: string,
+  requeue: boolean,
+  seconds: number,
+  count: number,
+): void {
+  if (operation === 'ack' || operation === 'ackAll') target.settle('ack', operation, seconds, count);
+  else if (requeue) target.settle('requeue', operation, seconds, count);
+  else target.settle(operation === 'reject' ? 'reject' : 'nack', operation, seconds, count, true);
 }

@@ -18,13 +18,3 @@ export function millisFromStreamId(id: unknown): number | undefined {
   const dash = text.indexOf('-');
   return millisFrom(dash < 0 ? text : text.slice(0, dash));
 }
-
-/** A header value (string, Buffer, array of either) as a string. */
-export function headerText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array)
-    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString();
-  if (Array.isArray(value)) return value.length > 0 ? headerText(value[0]) : undefined;
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  return undefined;
-}

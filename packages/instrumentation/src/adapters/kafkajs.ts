@@ -1,4 +1,3 @@
-import { OVERFLOW_DESTINATION } from '@eventscope/catalog';
 import type {
   Consumer,
   ConsumerRunConfig,
@@ -11,8 +10,11 @@ import type {
   ProducerBatch,
   ProducerRecord,
 } from 'kafkajs';
-import { instrumentBatchHandler, instrumentHandler } from '../handler.js';
+import { instrumentBatchHandler } from '../batch.js';
+import { BoundedMap } from '../bounded-map.js';
+import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
+import { headerText } from '../propagation.js';
 import { defaultStore } from '../store.js';
 import type {
   BatchHandlerOptions,
@@ -21,9 +23,9 @@ import type {
   HandlerOptions,
   ProducerOptions,
 } from '../types.js';
-import { headerText, millisFrom } from './epoch.js';
+import { millisFrom } from './epoch.js';
 import { type AdapterOptions, commonOptions } from './options.js';
-import { patchMethod, WrapperCache } from './patch.js';
+import { patchMethod } from './patch.js';
 
 /**
  * Kafka through `kafkajs`.
@@ -50,7 +52,6 @@ export interface KafkaAdapterOptions extends AdapterOptions {
 const headerReader: CarrierReader<KafkaMessage, IHeaders> = {
   carrier: (message) => message.headers,
   get: (headers, key) => headerText(headers[key]),
-  keys: (headers) => Object.keys(headers),
 };
 
 const kafkaCreatedAt = (message: KafkaMessage) => millisFrom(message.timestamp);
@@ -171,20 +172,17 @@ export function instrumentEachBatch<H extends (payload: EachBatchPayload) => Pro
   options: KafkaAdapterOptions = {},
 ): H {
   const store = options.store ?? defaultStore;
-  const perTopic = new WrapperCache<H>(
-    (destination) => {
-      const batchOptions: BatchHandlerOptions<EachBatchPayload, KafkaMessage> = {
-        ...consumerOptions<KafkaMessage>(options),
-        destination,
-        carrier: headerReader,
-        createdAt: kafkaCreatedAt,
-        messages: (payload) => payload.batch.messages,
-      };
-      return instrumentBatchHandler(eachBatch, batchOptions);
-    },
-    store.destinationBudget,
-    OVERFLOW_DESTINATION,
-  );
+  // Kafka messages do not carry their topic: one wrapper per topic, as many as the budget allows.
+  const perTopic = new BoundedMap<H>(store.destinationBudget, (destination) => {
+    const batchOptions: BatchHandlerOptions<EachBatchPayload, KafkaMessage> = {
+      ...consumerOptions<KafkaMessage>(options),
+      destination,
+      carrier: headerReader,
+      createdAt: kafkaCreatedAt,
+      messages: (payload) => payload.batch.messages,
+    };
+    return instrumentBatchHandler(eachBatch, batchOptions);
+  });
   return function eachBatchInstrumented(this: unknown, payload: EachBatchPayload) {
     let wrapped: H = eachBatch;
     try {

@@ -12,17 +12,6 @@ import type { HandlerOptions } from '../types.js';
  * context inside the body, and a body that throws leaves the loop like a `break` does, so it
  * counts as processed. Use a callback consumer (or wrap your handler) when those matter.
  */
-export function instrumentMessageIterable<M>(
-  source: AsyncIterable<M>,
-  options: HandlerOptions<M>,
-  beforeProcess?: (message: M) => void,
-): AsyncIterable<M> {
-  return {
-    [Symbol.asyncIterator]: () =>
-      instrumentMessageIterator(source[Symbol.asyncIterator](), options, beforeProcess),
-  };
-}
-
 /** `beforeProcess` runs for each message before it is handed out (adapters tag messages for settling). */
 export function instrumentMessageIterator<M>(
   inner: AsyncIterator<M>,

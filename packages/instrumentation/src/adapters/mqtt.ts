@@ -1,12 +1,13 @@
 import { attributes } from '@eventscope/catalog';
 import type { IClientPublishOptions, IPublishPacket, MqttClient } from 'mqtt';
+import { BoundedMap } from '../bounded-map.js';
 import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
+import { headerText } from '../propagation.js';
 import { type CounterSeries, defaultStore } from '../store.js';
 import type { CarrierReader, CarrierWriter, HandlerOptions, ProducerOptions } from '../types.js';
-import { headerText } from './epoch.js';
 import { type AdapterOptions, commonOptions } from './options.js';
-import { patchMethod, WrapperCache } from './patch.js';
+import { patchMethod } from './patch.js';
 import { SettleTargets } from './settle.js';
 
 /**
@@ -38,7 +39,6 @@ type UserProperties = Record<string, string | string[]>;
 const propertyReader: CarrierReader<IPublishPacket, UserProperties> = {
   carrier: (packet) => packet.properties?.userProperties,
   get: (properties, key) => headerText(properties[key]),
-  keys: (properties) => Object.keys(properties),
 };
 
 /** User properties of `publish(topic, message, options?, callback?)`; none on MQTT 3.1.1. */
@@ -75,15 +75,12 @@ export function instrumentMqttClient<C extends MqttClient>(client: C, options: M
   patchMethod(client, 'publish', (original) => instrumentProducer(original, producerOptions));
 
   const targets = new SettleTargets(common.system, options.consumerGroup, store);
-  const carrierMissing = new WrapperCache<CounterSeries>(
-    (name) =>
-      store.series('propagationErrors', {
-        [attributes.system]: common.system,
-        [attributes.destination]: name,
-        [attributes.propagationError]: 'carrier',
-      }),
-    store.destinationBudget,
-    '_OVERFLOW',
+  const carrierMissing = new BoundedMap<CounterSeries>(store.destinationBudget, (name) =>
+    store.series('propagationErrors', {
+      [attributes.system]: common.system,
+      [attributes.destination]: name,
+      [attributes.propagationError]: 'carrier',
+    }),
   );
   patchMethod(client, 'emit', (originalEmit) => {
     // emit('message', topic, payload, packet): the packet (argument 3) is the message.

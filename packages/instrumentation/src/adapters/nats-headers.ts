@@ -40,7 +40,6 @@ function setNatsHeader(headers: MsgHdrs, key: string, value: string): void {
 export const natsHeaderReader: CarrierReader<Msg | JsMsg, MsgHdrs> = {
   carrier: (message) => message.headers,
   get: natsHeader,
-  keys: (headers) => headers.keys(),
 };
 
 /**

@@ -31,27 +31,3 @@ export function patchMethod<T extends object>(
   });
   return true;
 }
-
-/**
- * Cached per-key wrappers for handlers whose labels depend on where the event came from (Kafka
- * batches do not carry their topic on each message). Bounded: past `limit` keys the fallback key
- * is used, so a flood of names cannot grow memory.
- */
-export class WrapperCache<W> {
-  private readonly wrappers = new Map<string, W>();
-  constructor(
-    private readonly create: (key: string) => W,
-    private readonly limit: number,
-    private readonly fallbackKey: string,
-  ) {}
-
-  get(key: string): W {
-    let wrapper = this.wrappers.get(key);
-    if (wrapper === undefined) {
-      const admitted = this.wrappers.size < this.limit ? key : this.fallbackKey;
-      wrapper = this.wrappers.get(admitted) ?? this.create(admitted);
-      this.wrappers.set(admitted, wrapper);
-    }
-    return wrapper;
-  }
-}

@@ -1,7 +1,10 @@
+import { BoundedMap } from '../bounded-map.js';
 import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
+import { headerText } from '../propagation.js';
+import { defaultStore } from '../store.js';
 import type { CarrierReader, CarrierWriter, HandlerOptions, ProducerOptions } from '../types.js';
-import { headerText, millisFromStreamId } from './epoch.js';
+import { millisFromStreamId } from './epoch.js';
 import { type AdapterOptions, commonOptions } from './options.js';
 import { patchMethod } from './patch.js';
 import { SettleTargets } from './settle.js';
@@ -48,7 +51,6 @@ const fieldReader: CarrierReader<AnyStreamEntry, readonly (string | Buffer)[]> =
       if (headerText(fields[i]) === key) return headerText(fields[i + 1]);
     return undefined;
   },
-  keys: (fields) => fields.filter((_, i) => i % 2 === 0).map((f) => headerText(f) ?? ''),
 };
 
 /**
@@ -92,8 +94,11 @@ export function instrumentRedisStreams<R extends StreamClient>(
   };
   patchMethod(redis, 'xadd', (original) => instrumentProducer(original, producerOptions));
 
-  // One settle-target set per consumer group seen in XACK calls.
-  const byGroup = new Map<string, SettleTargets>();
+  // One settle-target set per consumer group seen in XACK calls, as many as the budget allows.
+  const byGroup = new BoundedMap<SettleTargets>(
+    (options.store ?? defaultStore).destinationBudget,
+    (group) => new SettleTargets(common.system, group, options.store),
+  );
   patchMethod(
     redis,
     'xack',
@@ -101,17 +106,11 @@ export function instrumentRedisStreams<R extends StreamClient>(
       function xack(this: R, key: unknown, group: unknown, ...ids: unknown[]) {
         // Recorded when the acknowledgement is issued: waiting for Redis' answer would mean
         // attaching to the caller's promise, which would change how an unhandled failure surfaces.
-        const groupName = keyText(group);
-        let targets = byGroup.get(groupName);
-        if (!targets) {
-          targets = new SettleTargets(common.system, groupName, options.store);
-          if (byGroup.size < targets.store.destinationBudget) byGroup.set(groupName, targets);
-        }
-        const settleTargets = targets;
-        settleTargets.guard(() => {
+        const targets = byGroup.get(keyText(group));
+        targets.guard(() => {
           let count = 0;
           for (const id of ids) if (typeof id !== 'function') count += Array.isArray(id) ? id.length : 1;
-          settleTargets.get(destination(key)).settle('ack', 'xack', undefined, count);
+          targets.get(destination(key)).settle('ack', 'xack', undefined, count);
         });
         return original.call(this, key, group, ...ids);
       },

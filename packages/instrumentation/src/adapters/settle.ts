@@ -1,4 +1,5 @@
-import { attributes, OVERFLOW_DESTINATION } from '@eventscope/catalog';
+import { attributes, attributeValues } from '@eventscope/catalog';
+import { BoundedMap } from '../bounded-map.js';
 import { reportFault } from '../faults.js';
 import { type CounterSeries, defaultStore, type HistogramSeries, type SignalStore } from '../store.js';
 
@@ -9,9 +10,9 @@ import { type CounterSeries, defaultStore, type HistogramSeries, type SignalStor
  * (destination, consumer group) and cached.
  */
 
-export type SettleOutcome = 'ack' | 'nack' | 'reject' | 'requeue' | 'term' | 'dead_letter';
-
-const outcomes: readonly SettleOutcome[] = ['ack', 'nack', 'reject', 'requeue', 'term', 'dead_letter'];
+/** `eventscope.settle.outcome`: the catalog's values. */
+const outcomes = attributeValues[attributes.settleOutcome];
+export type SettleOutcome = (typeof outcomes)[number];
 
 /** The settle series of one (system, destination, consumer group). */
 export class SettleTarget {
@@ -79,25 +80,24 @@ export class SettleTarget {
  * the store's destination budget new names share the overflow target.
  */
 export class SettleTargets {
-  private readonly targets = new Map<string, SettleTarget>();
+  private readonly targets: BoundedMap<SettleTarget>;
   readonly store: SignalStore;
 
   constructor(
     private readonly system: string,
-    private readonly consumerGroup: string | undefined,
+    consumerGroup: string | undefined,
     store: SignalStore | undefined,
   ) {
-    this.store = store ?? defaultStore;
+    const into = store ?? defaultStore;
+    this.store = into;
+    this.targets = new BoundedMap(
+      into.destinationBudget,
+      (destination) => new SettleTarget(into, system, destination, consumerGroup),
+    );
   }
 
   get(destination: string): SettleTarget {
-    let target = this.targets.get(destination);
-    if (!target) {
-      const name = this.targets.size >= this.store.destinationBudget ? OVERFLOW_DESTINATION : destination;
-      target = this.targets.get(name) ?? new SettleTarget(this.store, this.system, name, this.consumerGroup);
-      this.targets.set(name, target);
-    }
-    return target;
+    return this.targets.get(destination);
   }
 
   /** Run a settle recording; an instrumentation fault is counted, never thrown to the caller. */

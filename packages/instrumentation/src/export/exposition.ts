@@ -1,6 +1,7 @@
 import { labelName, metricName, prometheusType, type SignalDefinition } from '@eventscope/catalog';
 import {
   type CounterSeries,
+  defaultStore,
   type GaugeSeries,
   HistogramSeries,
   type Series,
@@ -21,26 +22,26 @@ import {
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** Escape a label value: backslash, double quote and line feed, per the text format. */
-export function escapeLabelValue(value: string): string {
+function escapeLabelValue(value: string): string {
   // Most values need no escaping; skip the three replaces for them.
   if (!/["\\\n]/.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
 /** Escape HELP text: backslash and line feed (quotes stay as they are). */
-export function escapeHelp(text: string): string {
+function escapeHelp(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
 /** A sample value as the text format spells it. */
-export function formatValue(value: number): string {
+function formatValue(value: number): string {
   if (Number.isFinite(value)) return `${value}`;
   if (Number.isNaN(value)) return 'NaN';
   return value > 0 ? '+Inf' : '-Inf';
 }
 
 /** A bucket bound as prom-client writes it in `le`. */
-export function formatBound(bound: number): string {
+function formatBound(bound: number): string {
   return bound === Number.POSITIVE_INFINITY ? '+Inf' : `${bound}`;
 }
 
@@ -48,7 +49,7 @@ export function formatBound(bound: number): string {
  * `name="value"` pairs of a series, in the signal's label order, leaving out unset ('') values —
  * Prometheus treats an empty label as an absent one, and the OpenTelemetry path omits the attribute.
  */
-export function labelPairs(signal: SignalDefinition, values: readonly string[]): string[] {
+function labelPairs(signal: SignalDefinition, values: readonly string[]): string[] {
   const pairs: string[] = [];
   for (let i = 0; i < signal.labels.length; i++) {
     const value = values[i];
@@ -93,7 +94,7 @@ function familyHeader(signal: SignalDefinition, name: string): string {
 }
 
 /** One metric family (HELP, TYPE, every series), prometheus naming flavor. */
-export function renderFamily(family: SignalFamily): string {
+function renderFamily(family: SignalFamily): string {
   const signal = family.signal;
   const name = metricName(signal, 'prometheus');
   let out = familyHeader(signal, name);
@@ -116,10 +117,11 @@ export function renderFamily(family: SignalFamily): string {
 }
 
 /**
- * The whole store in the text format. Runs the store's collect hooks first (runtime gauges sample
- * heap and loop delay there).
+ * A store (default: the shared one the wrappers record into) in the text format, for a /metrics
+ * route of your own. Runs the store's collect hooks first (runtime gauges sample heap and loop
+ * delay there).
  */
-export function renderExposition(store: SignalStore): string {
+export function renderExposition(store: SignalStore = defaultStore): string {
   store.collect();
   let out = '';
   for (const family of store.allFamilies()) out += renderFamily(family);

@@ -36,7 +36,7 @@ export interface MetricsServer {
 }
 
 /** What one scrape answers: the body and its content type. */
-export type ScrapeResponder = () =>
+type ScrapeResponder = () =>
   | Promise<{ body: string; contentType: string }>
   | { body: string; contentType: string };
 
@@ -83,7 +83,7 @@ export function serveMetrics(options: ServeMetricsOptions = {}): Promise<Metrics
 export type ScrapeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** A scrape handler from a responder: 200 with the body, or 500 (counted as a fault) when it fails. */
-export function answerScrape(respond: ScrapeResponder, store: SignalStore = defaultStore): ScrapeHandler {
+function answerScrape(respond: ScrapeResponder, store: SignalStore = defaultStore): ScrapeHandler {
   return (req, res) => {
     Promise.resolve()
       .then(respond)

@@ -29,6 +29,6 @@ export function sampleHeap(store: SignalStore): () => void {
 }
 
 /** Unix time (s) the process started: now minus its uptime, read once. */
-export function processStartTimeSeconds(): number {
+function processStartTimeSeconds(): number {
   return Math.round((Date.now() / 1000 - process.uptime()) * 1000) / 1000;
 }

@@ -1,7 +1,8 @@
 import { getHeapStatistics } from 'node:v8';
 import { reportFault } from '../faults.js';
-import { type AttributionTarget, gcOverlapByKind } from './attribution.js';
+import type { AttributionTarget, SlowCause } from './attribution-target.js';
 import { gcKinds } from './gc-kinds.js';
+import { gcOverlapByKind } from './gc-pauses.js';
 import { loopBlockedOverlap } from './loop-blocks.js';
 import { stderrJsonLogger } from './stderr-logger.js';
 
@@ -35,8 +36,6 @@ export interface SlowEventSettings {
   /** How long after it finished an event is reported, so its GC entries have arrived. Default 100 ms. */
   settleMs?: number;
 }
-
-export type SlowCause = 'gc' | 'event_loop' | 'handler';
 
 interface HeldEvent {
   readonly target: AttributionTarget;

@@ -1,12 +1,8 @@
 import { attributes, metricName } from '@eventscope/catalog';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createAttributionTarget,
-  gcOverlapByKind,
-  recordEventInterval,
-  recordGcPause,
-  resetAttribution,
-} from '../../src/runtime/attribution.js';
+import { recordEventInterval, recordGcPause, resetAttribution } from '../../src/runtime/attribution.js';
+import { createAttributionTarget } from '../../src/runtime/attribution-target.js';
+import { gcOverlapByKind } from '../../src/runtime/gc-pauses.js';
 import { recordLoopBlock, resetLoopBlocks } from '../../src/runtime/loop-blocks.js';
 import { configureSlowEvents, flushSlowEvents, judge } from '../../src/runtime/slow-events.js';
 import { SignalStore } from '../../src/store.js';

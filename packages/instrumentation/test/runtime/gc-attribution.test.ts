@@ -1,7 +1,8 @@
 import { type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { attributes } from '@eventscope/catalog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAttributionTarget, recordEventInterval } from '../../src/runtime/attribution.js';
+import { recordEventInterval } from '../../src/runtime/attribution.js';
+import { createAttributionTarget } from '../../src/runtime/attribution-target.js';
 import { startRuntimeMetrics, stopRuntimeMetrics } from '../../src/runtime/index.js';
 import { SignalStore } from '../../src/store.js';
 import { exposeGc, settle } from './expose-gc.js';

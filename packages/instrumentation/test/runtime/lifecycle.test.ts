@@ -1,7 +1,8 @@
 import { createHook } from 'node:async_hooks';
 import { attributes } from '@eventscope/catalog';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAttributionTarget, recordEventInterval } from '../../src/runtime/attribution.js';
+import { recordEventInterval } from '../../src/runtime/attribution.js';
+import { createAttributionTarget } from '../../src/runtime/attribution-target.js';
 import {
   ensureRuntimeMetrics,
   runtimeMetricsRunning,

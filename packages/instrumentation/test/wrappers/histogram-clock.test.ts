@@ -40,8 +40,6 @@ describe('processing-time histogram with an injected clock', () => {
     expect([...series.counts]).toEqual(expected);
     expect(series.count).toBe(durations.length);
     expect(series.sum).toBe(durations.reduce((sum, ms) => sum + ms / 1000, 0));
-    const cumulative = series.cumulative();
-    expect(cumulative[cumulative.length - 1]).toBe(durations.length);
   });
 
   it('times a send call the same way', () => {

@@ -8,11 +8,10 @@ import {
   instrumentBatchHandler,
   instrumentHandler,
   instrumentProducer,
-  parseEpochMillis,
-  parseTraceparent,
   SignalStore,
   traceMixin,
 } from '../../src/index.js';
+import { parseEpochMillis, parseTraceparent } from '../../src/propagation.js';
 
 /**
  * Acceptance 4: producer span → headers → consumer span whose parent is the producer; malformed

@@ -1,11 +1,7 @@
 import { register } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  instrumentHandler,
-  runtimeMetricsRunning,
-  SignalStore,
-  stopRuntimeMetrics,
-} from '../../src/index.js';
+import { instrumentHandler, SignalStore, stopRuntimeMetrics } from '../../src/index.js';
+import { runtimeMetricsRunning } from '../../src/runtime/index.js';
 
 afterAll(() => {
   stopRuntimeMetrics();
