@@ -4,7 +4,9 @@ import type { AttributionTarget, SlowCause } from './attribution-target.js';
 import { gcKinds } from './gc-kinds.js';
 import { gcOverlapByKind } from './gc-pauses.js';
 import { loopBlockedOverlap } from './loop-blocks.js';
-import { stderrJsonLogger } from './stderr-logger.js';
+import { type PinoLike, stderrJsonLogger } from './stderr-logger.js';
+
+export type { PinoLike };
 
 /**
  * Slow events: each event over its target's threshold is held until its GC overlap is known, then
@@ -22,11 +24,6 @@ import { stderrJsonLogger } from './stderr-logger.js';
  *   held up by a blocked loop; while its own synchronous code runs, a blocked loop is its own work;
  * - handler: the rest, the handler's own work and what it awaited.
  */
-
-/** What slow-event lines are written to: a pino logger (anything with `warn(obj, msg)`). */
-export interface PinoLike {
-  warn(obj: object, msg?: string): void;
-}
 
 export interface SlowEventSettings {
   /** Where lines go. Default: JSON lines in pino's shape on stderr (name `eventscope`); `false` for none. */

@@ -1,5 +1,9 @@
 import { hostname } from 'node:os';
-import type { PinoLike } from './slow-events.js';
+
+/** What slow-event lines are written to: a pino logger (anything with `warn(obj, msg)`). */
+export interface PinoLike {
+  warn(obj: object, msg?: string): void;
+}
 
 /**
  * The slow-event logger when the application passes none: one JSON line per call on stderr, in
