@@ -3,4 +3,9 @@
  * so that wrapping a handler never loads the SDK.
  */
 export { createMetricProducer, instrumentationScope } from './metric-producer.js';
-export { type RunningTelemetry, startTelemetry, type TelemetryOptions } from './telemetry.js';
+export {
+  type RunningTelemetry,
+  type ShutdownResult,
+  startTelemetry,
+  type TelemetryOptions,
+} from './telemetry.js';
