@@ -24,13 +24,8 @@ type ReadGroupReply = [stream: string, entries: StreamEntry[]][] | null;
 const BLOCK_MS = 500;
 const RETRY_MS = 200;
 
-/**
- * Orders through a Redis stream. The instrumented lines are `instrumentRedisStreams(redis)` on
- * both connections (XADD: trace context and creation time as fields of the entry, sent count and
- * duration; XACK: a settle) and `instrumentStreamHandler(bill, …)` (every entry the XREADGROUP
- * loop hands over: processing time, consumed count, event age from the entry id's milliseconds).
- */
-export async function startRedisOrders(options: RedisOrdersOptions): Promise<OrderFlow> {
+/** The producer's and the consumer's connections, connected, and the consumer group created. */
+async function connectClients(options: RedisOrdersOptions) {
   const connectOptions = { lazyConnect: true, maxRetriesPerRequest: 1 };
   const producer = instrumentRedisStreams(new Redis(options.url, connectOptions));
   // XREADGROUP ... BLOCK holds its connection; billing reads and acks on its own.
@@ -54,9 +49,14 @@ export async function startRedisOrders(options: RedisOrdersOptions): Promise<Ord
     consumer.disconnect();
     throw lastError ?? error;
   }
+  return { producer, consumer };
+}
 
-  const ledger = new Ledger();
-  const bill = instrumentStreamHandler(
+type Consumer = Awaited<ReturnType<typeof connectClients>>['consumer'];
+
+/** Bills the order an entry carries into `ledger`. */
+function billingHandler(ledger: Ledger, options: RedisOrdersOptions) {
+  return instrumentStreamHandler(
     (entry: StreamEntry) => {
       const [, fields] = entry;
       const order = fields[fields.indexOf('order') + 1];
@@ -64,45 +64,65 @@ export async function startRedisOrders(options: RedisOrdersOptions): Promise<Ord
     },
     { stream: options.stream, consumerGroup: options.group },
   );
+}
 
-  let stopping = false;
-  // Read this consumer's pending entries first ('0': delivered before but never acked, after a
-  // lost connection), then new ones ('>'). A failed read is retried; the client reconnects.
-  const readLoop = (async () => {
-    let cursor = '0';
-    while (!stopping) {
-      let reply: ReadGroupReply;
-      try {
-        reply = (await consumer.xreadgroup(
-          'GROUP',
-          options.group,
-          options.consumer,
-          'COUNT',
-          100,
-          'BLOCK',
-          BLOCK_MS,
-          'STREAMS',
-          options.stream,
-          cursor,
-        )) as ReadGroupReply;
-      } catch {
-        cursor = '0';
-        await sleep(RETRY_MS);
-        continue;
-      }
-      const entries = reply?.[0]?.[1] ?? [];
-      if (cursor === '0' && entries.length === 0) cursor = '>';
-      for (const entry of entries) {
-        try {
-          bill(entry);
-        } catch (error) {
-          // Not an order: acknowledged anyway, or it would come back forever.
-          process.stderr.write(`skipping entry ${entry[0]}: ${(error as Error).message}\n`);
-        }
-        await consumer.xack(options.stream, options.group, entry[0]).catch(() => {});
-      }
+/**
+ * Reads this consumer's pending entries first ('0': delivered before but never acked, after a
+ * lost connection), then new ones ('>'). A failed read is retried; the client reconnects.
+ */
+async function readOrders(
+  consumer: Consumer,
+  options: RedisOrdersOptions,
+  bill: (entry: StreamEntry) => void,
+  stopping: () => boolean,
+): Promise<void> {
+  let cursor = '0';
+  while (!stopping()) {
+    let reply: ReadGroupReply;
+    try {
+      reply = (await consumer.xreadgroup(
+        'GROUP',
+        options.group,
+        options.consumer,
+        'COUNT',
+        100,
+        'BLOCK',
+        BLOCK_MS,
+        'STREAMS',
+        options.stream,
+        cursor,
+      )) as ReadGroupReply;
+    } catch {
+      cursor = '0';
+      await sleep(RETRY_MS);
+      continue;
     }
-  })();
+    const entries = reply?.[0]?.[1] ?? [];
+    if (cursor === '0' && entries.length === 0) cursor = '>';
+    for (const entry of entries) {
+      try {
+        bill(entry);
+      } catch (error) {
+        // Not an order: acknowledged anyway, or it would come back forever.
+        process.stderr.write(`skipping entry ${entry[0]}: ${(error as Error).message}\n`);
+      }
+      await consumer.xack(options.stream, options.group, entry[0]).catch(() => {});
+    }
+  }
+}
+
+/**
+ * Orders through a Redis stream. The instrumented lines are `instrumentRedisStreams(redis)` on
+ * both connections (XADD: trace context and creation time as fields of the entry, sent count and
+ * duration; XACK: a settle) and `instrumentStreamHandler(bill, …)` (every entry the XREADGROUP
+ * loop hands over: processing time, consumed count, event age from the entry id's milliseconds).
+ */
+export async function startRedisOrders(options: RedisOrdersOptions): Promise<OrderFlow> {
+  const { producer, consumer } = await connectClients(options);
+  const ledger = new Ledger();
+  const bill = billingHandler(ledger, options);
+  let stopping = false;
+  const readLoop = readOrders(consumer, options, bill, () => stopping);
 
   return {
     route: `stream ${options.stream}, group ${options.group}, consumer ${options.consumer}`,
