@@ -23,6 +23,61 @@ const CATCH_UP_AFTER_SIGNAL_MS = 5_000;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const euros = (cents: number) => (cents / 100).toFixed(2);
 
+/** /metrics on `port`; undefined (said on stderr) when it cannot be served. */
+async function openMetrics(port: number): Promise<MetricsServer | undefined> {
+  try {
+    return await serveMetrics({ port });
+  } catch (error) {
+    const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    process.stderr.write(
+      inUse
+        ? `port ${port} is in use; pass --port 0 for a free one\n`
+        : `cannot serve /metrics: ${String(error)}\n`,
+    );
+    return undefined;
+  }
+}
+
+/** The flow, started; undefined (said on stderr, /metrics closed) when it cannot start. */
+async function startFlow(
+  start: () => Promise<OrderFlow>,
+  metrics: MetricsServer,
+  brokerHint: string,
+): Promise<OrderFlow | undefined> {
+  try {
+    return await start();
+  } catch (error) {
+    process.stderr.write(`cannot start: ${(error as Error).message ?? String(error)}\n${brokerHint}\n`);
+    await metrics.close();
+    stopRuntimeMetrics();
+    return undefined;
+  }
+}
+
+/** Waits for billing to catch up with `sent`; after Ctrl-C only briefly, as the signal already fired. */
+function catchUp(flow: OrderFlow, sent: number, stopping: AbortSignal): Promise<boolean> {
+  return waitUntilBilled(
+    () => flow.ledger.orders,
+    sent,
+    stopping.aborted ? CATCH_UP_AFTER_SIGNAL_MS : CATCH_UP_MS,
+    stopping.aborted ? new AbortController().signal : stopping,
+  );
+}
+
+/** Closes the flow, then /metrics; false when the flow's cleanup failed (said on stderr). */
+async function closeAll(flow: OrderFlow, metrics: MetricsServer): Promise<boolean> {
+  let closed = true;
+  try {
+    await flow.close();
+  } catch (error) {
+    process.stderr.write(`cleanup failed: ${(error as Error).message ?? String(error)}\n`);
+    closed = false;
+  }
+  await metrics.close();
+  stopRuntimeMetrics();
+  return closed;
+}
+
 /**
  * Runs one example from start to exit: /metrics, the flow, paced orders, a progress line a
  * second, the catch-up, the linger, the cleanup. Ctrl-C (or SIGTERM) stops sending and ends the
@@ -35,27 +90,10 @@ export async function runOrderFlow(
   start: () => Promise<OrderFlow>,
   brokerHint: string,
 ): Promise<number> {
-  let metrics: MetricsServer;
-  try {
-    metrics = await serveMetrics({ port: options.port });
-  } catch (error) {
-    const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-    process.stderr.write(
-      inUse
-        ? `port ${options.port} is in use; pass --port 0 for a free one\n`
-        : `cannot serve /metrics: ${String(error)}\n`,
-    );
-    return 1;
-  }
-  let flow: OrderFlow;
-  try {
-    flow = await start();
-  } catch (error) {
-    process.stderr.write(`cannot start: ${(error as Error).message ?? String(error)}\n${brokerHint}\n`);
-    await metrics.close();
-    stopRuntimeMetrics();
-    return 1;
-  }
+  const metrics = await openMetrics(options.port);
+  if (metrics === undefined) return 1;
+  const flow = await startFlow(start, metrics, brokerHint);
+  if (flow === undefined) return 1;
   out(`${title}: ${flow.route}; metrics at ${metrics.url}`);
 
   const stopping = new AbortController();
@@ -79,12 +117,7 @@ export async function runOrderFlow(
         sent = n;
       },
     );
-    const caughtUp = await waitUntilBilled(
-      () => flow.ledger.orders,
-      sent,
-      stopping.signal.aborted ? CATCH_UP_AFTER_SIGNAL_MS : CATCH_UP_MS,
-      stopping.signal.aborted ? new AbortController().signal : stopping.signal,
-    );
+    const caughtUp = await catchUp(flow, sent, stopping.signal);
     clearInterval(progress);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     out(
@@ -105,14 +138,7 @@ export async function runOrderFlow(
     clearInterval(progress);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    try {
-      await flow.close();
-    } catch (error) {
-      process.stderr.write(`cleanup failed: ${(error as Error).message ?? String(error)}\n`);
-      exitCode = 1;
-    }
-    await metrics.close();
-    stopRuntimeMetrics();
+    if (!(await closeAll(flow, metrics))) exitCode = 1;
   }
   return exitCode;
 }
