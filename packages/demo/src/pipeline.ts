@@ -8,7 +8,7 @@ import {
   startRuntimeMetrics,
   stopRuntimeMetrics,
 } from '@eventscope/instrumentation';
-import { type Headers, InMemoryBroker, type Message } from './broker.js';
+import { type Headers, InMemoryBroker, type Message, type Subscription } from './broker.js';
 import { type MetricsEndpoint, type MetricsFlavor, openMetricsEndpoint } from './metrics-endpoint.js';
 import { isScenario, makeOrder, type Order, type Payment, type Scenario, Workload } from './workload.js';
 
@@ -93,13 +93,18 @@ let running = 0;
 /** How often the producer wakes up; each wake publishes what the rate says is due. */
 const PRODUCER_TICK_MS = 10;
 
-/**
- * Start the demo pipeline: a producer publishing orders to `orders.created`, a `billing` consumer
- * that prices each order and publishes a payment to `payments.settled`, and a second `billing`
- * consumer settling payments — all through an in-memory broker, every step instrumented, with
- * /metrics served on `host:port`.
- */
-export async function startPipeline(options: PipelineOptions = {}): Promise<RunningPipeline> {
+/** What the pipeline has published, processed and failed so far. */
+type Tally = Pick<PipelineCounts, 'published' | 'processed' | 'failed'>;
+
+/** What every instrumented step of the pipeline shares. */
+interface Instrumented {
+  system: string;
+  store: SignalStore;
+  registry: false;
+}
+
+/** The options with their defaults, checked before anything starts. */
+function checkPipelineOptions(options: PipelineOptions) {
   const scenario = options.scenario ?? 'steady';
   if (!isScenario(scenario)) {
     throw new TypeError(`unknown scenario "${String(scenario)}"; use steady, gc-pressure or fixed`);
@@ -112,24 +117,23 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
   if (flavor !== 'prometheus' && flavor !== 'otel') {
     throw new TypeError(`unknown metrics flavor "${String(flavor)}"; use prometheus or otel`);
   }
-  const store = options.store ?? new SignalStore();
-  const slowThreshold = options.slowThreshold ?? 25;
-  // Started here rather than by the first wrapped handler, so the slow-event logger applies.
-  startRuntimeMetrics({ store, ...(options.logger === undefined ? {} : { logger: options.logger }) });
-  running++;
-  const workload = new Workload(scenario);
-  const counts = { published: 0, processed: 0, failed: 0 };
-  const broker = new InMemoryBroker({
-    onFailure: () => {
-      counts.failed++;
-    },
-  });
-  const common = { system: pipelineNames.system, store, registry: false as const };
+  return { scenario, rate, flavor };
+}
 
-  const publish = instrumentProducer<Publish>(
-    (destination, body, headers) => broker.publish(destination, body, headers),
-    { ...common, destination: (args) => args[0], carrier: headerWriter },
-  );
+/** The runtime observers are process-wide; the last pipeline to stop removes them. */
+function releaseRuntimeMetrics(): void {
+  if (--running === 0) stopRuntimeMetrics();
+}
+
+/** The two `billing` consumers: one prices orders into payments, the other settles them. */
+function wireConsumers(
+  broker: InMemoryBroker,
+  publish: Publish,
+  workload: Workload,
+  counts: Tally,
+  common: Instrumented,
+  slowThreshold: number,
+): Subscription[] {
   const consumerOptions = {
     ...common,
     consumerGroup: pipelineNames.consumerGroup,
@@ -156,14 +160,21 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
   );
   // Like a broker client's prefetch: several events in flight, so one GC pause stalls them all.
   const prefetch = { prefetch: 16 };
-  const subscriptions = [
+  return [
     broker.subscribe(pipelineNames.orders, pipelineNames.consumerGroup, handleOrder, prefetch),
     broker.subscribe(pipelineNames.payments, pipelineNames.consumerGroup, handlePayment, prefetch),
   ];
+}
 
-  let endpoint: MetricsEndpoint;
+/** /metrics; when it cannot be served, the broker and the runtime metrics go before the error. */
+async function openEndpoint(
+  options: PipelineOptions,
+  store: SignalStore,
+  flavor: MetricsFlavor,
+  broker: InMemoryBroker,
+): Promise<MetricsEndpoint> {
   try {
-    endpoint = await openMetricsEndpoint({
+    return await openMetricsEndpoint({
       store,
       flavor,
       host: options.host ?? '127.0.0.1',
@@ -172,15 +183,17 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
     });
   } catch (error) {
     broker.close();
-    if (--running === 0) stopRuntimeMetrics();
+    releaseRuntimeMetrics();
     throw error;
   }
+}
 
-  // Publish at the configured rate whatever the timer jitter: each tick sends what is due.
+/** Publish at the configured rate whatever the timer jitter: each tick sends what is due. */
+function startProducer(publish: Publish, rate: number, counts: Tally): NodeJS.Timeout {
   let nextOrderId = 0;
   let due = 0;
   let last = performance.now();
-  const producer = setInterval(() => {
+  return setInterval(() => {
     const now = performance.now();
     due += ((now - last) * rate) / 1000;
     last = now;
@@ -192,7 +205,22 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
       counts.published++;
     }
   }, PRODUCER_TICK_MS);
+}
 
+/** The parts of a started pipeline that its handle reads and stops. */
+interface PipelineParts {
+  endpoint: MetricsEndpoint;
+  workload: Workload;
+  rate: number;
+  store: SignalStore;
+  counts: Tally;
+  broker: InMemoryBroker;
+  subscriptions: Subscription[];
+  producer: NodeJS.Timeout;
+}
+
+function runningPipeline(parts: PipelineParts): RunningPipeline {
+  const { endpoint, workload, rate, store, counts, broker, subscriptions, producer } = parts;
   let stopped: Promise<void> | undefined;
   return {
     metricsUrl: endpoint.url,
@@ -219,10 +247,41 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
         broker.close();
         workload.scenario = 'fixed';
         await endpoint.close();
-        // The runtime observers are process-wide; the last pipeline to stop removes them.
-        if (--running === 0) stopRuntimeMetrics();
+        releaseRuntimeMetrics();
       })();
       return stopped;
     },
   };
+}
+
+/**
+ * Start the demo pipeline: a producer publishing orders to `orders.created`, a `billing` consumer
+ * that prices each order and publishes a payment to `payments.settled`, and a second `billing`
+ * consumer settling payments — all through an in-memory broker, every step instrumented, with
+ * /metrics served on `host:port`.
+ */
+export async function startPipeline(options: PipelineOptions = {}): Promise<RunningPipeline> {
+  const { scenario, rate, flavor } = checkPipelineOptions(options);
+  const store = options.store ?? new SignalStore();
+  const slowThreshold = options.slowThreshold ?? 25;
+  // Started here rather than by the first wrapped handler, so the slow-event logger applies.
+  startRuntimeMetrics({ store, ...(options.logger === undefined ? {} : { logger: options.logger }) });
+  running++;
+  const workload = new Workload(scenario);
+  const counts = { published: 0, processed: 0, failed: 0 };
+  const broker = new InMemoryBroker({
+    onFailure: () => {
+      counts.failed++;
+    },
+  });
+  const common = { system: pipelineNames.system, store, registry: false as const };
+
+  const publish = instrumentProducer<Publish>(
+    (destination, body, headers) => broker.publish(destination, body, headers),
+    { ...common, destination: (args) => args[0], carrier: headerWriter },
+  );
+  const subscriptions = wireConsumers(broker, publish, workload, counts, common, slowThreshold);
+  const endpoint = await openEndpoint(options, store, flavor, broker);
+  const producer = startProducer(publish, rate, counts);
+  return runningPipeline({ endpoint, workload, rate, store, counts, broker, subscriptions, producer });
 }
