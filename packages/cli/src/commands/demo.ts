@@ -103,8 +103,21 @@ async function openPipeline(options: DemoOptions, scenario: Scenario): Promise<R
   }
 }
 
-export async function runDemo(options: DemoOptions): Promise<void> {
-  const warmingUp = options.warmup > 0 && options.scenario !== 'steady';
+/** One run of the demo: what its frames draw from, and the warm-up it may still be in. */
+interface DemoRun {
+  readonly options: DemoOptions;
+  readonly pipeline: RunningPipeline;
+  readonly sampler: LiveStatsSampler;
+  readonly feed: AlertFeed | undefined;
+  readonly tty: boolean;
+  readonly interactive: boolean;
+  readonly started: number;
+  /** Until the warm-up ends, the frame counts down to the scenario that follows it. */
+  warmupEndsAt: number | undefined;
+  warmupTimer: NodeJS.Timeout | undefined;
+}
+
+async function startDemo(options: DemoOptions, warmingUp: boolean): Promise<DemoRun> {
   const pipeline = await openPipeline(options, warmingUp ? 'steady' : options.scenario);
   const sampler = new LiveStatsSampler(pipeline.store);
   sampler.sample();
@@ -116,69 +129,114 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     process.stdout.write(`eventscope demo: metrics at ${pipeline.metricsUrl}\n`);
     process.stdout.write(`eventscope demo: ${plainKeysNote(options)}\n`);
   }
-  // Until the warm-up ends, the frame counts down to the scenario that follows it.
-  let warmupEndsAt = warmingUp ? started + options.warmup * 1000 : undefined;
+  const warmupEndsAt = warmingUp ? started + options.warmup * 1000 : undefined;
+  return {
+    options,
+    pipeline,
+    sampler,
+    feed,
+    tty,
+    interactive,
+    started,
+    warmupEndsAt,
+    warmupTimer: undefined,
+  };
+}
+
+function drawFrame(demo: DemoRun): void {
+  const { options, pipeline, feed, tty, interactive, started, warmupEndsAt } = demo;
+  const frame = renderDemoFrame(
+    {
+      scenario: pipeline.scenario,
+      metricsUrl: pipeline.metricsUrl,
+      uptimeSeconds: (performance.now() - started) / 1000,
+      stats: demo.sampler.sample(),
+      counts: pipeline.counts(),
+      orderRate: pipeline.rate,
+      handlersPerOrder,
+      ...(warmupEndsAt === undefined
+        ? {}
+        : {
+            warmup: { next: options.scenario, remainingSeconds: (warmupEndsAt - performance.now()) / 1000 },
+          }),
+      alerts: feed && { ...feed.current, url: feed.url },
+      interactive,
+      ...(tty && !interactive ? { keysOff: 'input is not a terminal; Ctrl-C stops the demo' } : {}),
+    },
+    tty,
+  );
+  if (tty) process.stdout.write(`\u001b[H\u001b[2J${frame.join('\n')}\n`);
+  else process.stdout.write(`${frame.join('\n')}\n---\n`);
+  void feed?.poll();
+}
+
+/** The end of the warm-up and of --duration, as timers to clear however the demo stops. */
+function startTimers(demo: DemoRun, warmingUp: boolean, finish: () => void): NodeJS.Timeout[] {
+  const { options, pipeline } = demo;
+  const timers: NodeJS.Timeout[] = [];
+  demo.warmupTimer = warmingUp
+    ? setTimeout(() => {
+        demo.warmupEndsAt = undefined;
+        pipeline.setScenario(options.scenario);
+      }, options.warmup * 1000)
+    : undefined;
+  if (demo.warmupTimer) timers.push(demo.warmupTimer);
+  if (options.duration > 0) timers.push(setTimeout(finish, options.duration * 1000));
+  return timers;
+}
+
+function chooseScenario(demo: DemoRun, scenario: Scenario): void {
+  // A scenario chosen by hand ends the warm-up: it would otherwise switch away from it.
+  clearTimeout(demo.warmupTimer);
+  demo.warmupEndsAt = undefined;
+  demo.pipeline.setScenario(scenario);
+}
+
+/** Every key redraws at once, so a choice shows without waiting for the next frame. */
+function keyHandler(demo: DemoRun, finish: () => void, draw: () => void): (key: Buffer) => void {
+  return (key) => {
+    const k = key.toString();
+    if (k === 's') chooseScenario(demo, 'steady');
+    else if (k === 'g') chooseScenario(demo, 'gc-pressure');
+    else if (k === 'f') chooseScenario(demo, 'fixed');
+    else if (k === 'q' || k === '\u0003') finish();
+    draw();
+  };
+}
+
+function takeKeys(onKey: (key: Buffer) => void): void {
+  process.stdin.setRawMode(true);
+  process.stdin.resume();
+  process.stdin.on('data', onKey);
+}
+
+function releaseKeys(onKey: (key: Buffer) => void): void {
+  process.stdin.off('data', onKey);
+  process.stdin.setRawMode(false);
+  process.stdin.pause();
+}
+
+async function stopDemo(demo: DemoRun): Promise<void> {
+  const counts = demo.pipeline.counts();
+  await demo.pipeline.stop();
+  process.stdout.write(
+    `eventscope demo: stopped after ${((performance.now() - demo.started) / 1000).toFixed(0)} s; ${counts.processed} events processed, ${counts.failed} failed\n`,
+  );
+}
+
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const warmingUp = options.warmup > 0 && options.scenario !== 'steady';
+  const demo = await startDemo(options, warmingUp);
 
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
   });
-
-  const draw = () => {
-    const frame = renderDemoFrame(
-      {
-        scenario: pipeline.scenario,
-        metricsUrl: pipeline.metricsUrl,
-        uptimeSeconds: (performance.now() - started) / 1000,
-        stats: sampler.sample(),
-        counts: pipeline.counts(),
-        orderRate: pipeline.rate,
-        handlersPerOrder,
-        ...(warmupEndsAt === undefined
-          ? {}
-          : {
-              warmup: { next: options.scenario, remainingSeconds: (warmupEndsAt - performance.now()) / 1000 },
-            }),
-        alerts: feed && { ...feed.current, url: feed.url },
-        interactive,
-        ...(tty && !interactive ? { keysOff: 'input is not a terminal; Ctrl-C stops the demo' } : {}),
-      },
-      tty,
-    );
-    if (tty) process.stdout.write(`\u001b[H\u001b[2J${frame.join('\n')}\n`);
-    else process.stdout.write(`${frame.join('\n')}\n---\n`);
-    void feed?.poll();
-  };
+  const draw = () => drawFrame(demo);
   const frames = setInterval(draw, 1000);
-  const timers: NodeJS.Timeout[] = [];
-  const warmupTimer = warmingUp
-    ? setTimeout(() => {
-        warmupEndsAt = undefined;
-        pipeline.setScenario(options.scenario);
-      }, options.warmup * 1000)
-    : undefined;
-  if (warmupTimer) timers.push(warmupTimer);
-  if (options.duration > 0) timers.push(setTimeout(finish, options.duration * 1000));
-
-  const choose = (scenario: Scenario) => {
-    // A scenario chosen by hand ends the warm-up: it would otherwise switch away from it.
-    clearTimeout(warmupTimer);
-    warmupEndsAt = undefined;
-    pipeline.setScenario(scenario);
-  };
-  const onKey = (key: Buffer) => {
-    const k = key.toString();
-    if (k === 's') choose('steady');
-    else if (k === 'g') choose('gc-pressure');
-    else if (k === 'f') choose('fixed');
-    else if (k === 'q' || k === '\u0003') finish();
-    draw();
-  };
-  if (interactive) {
-    process.stdin.setRawMode(true);
-    process.stdin.resume();
-    process.stdin.on('data', onKey);
-  }
+  const timers = startTimers(demo, warmingUp, finish);
+  const onKey = keyHandler(demo, finish, draw);
+  if (demo.interactive) takeKeys(onKey);
   process.once('SIGINT', finish);
   process.once('SIGTERM', finish);
 
@@ -187,14 +245,6 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   for (const t of timers) clearTimeout(t);
   process.off('SIGINT', finish);
   process.off('SIGTERM', finish);
-  if (interactive) {
-    process.stdin.off('data', onKey);
-    process.stdin.setRawMode(false);
-    process.stdin.pause();
-  }
-  const counts = pipeline.counts();
-  await pipeline.stop();
-  process.stdout.write(
-    `eventscope demo: stopped after ${((performance.now() - started) / 1000).toFixed(0)} s; ${counts.processed} events processed, ${counts.failed} failed\n`,
-  );
+  if (demo.interactive) releaseKeys(onKey);
+  await stopDemo(demo);
 }
