@@ -138,6 +138,188 @@ function nextStep(targets: readonly string[], webhookPort: number, alertsUrl: st
   return `Now run \`${['eventscope demo --scenario gc-pressure --warmup 90', ...flags].join(' ')}\` beside it;\nalerts show here and in the demo.`;
 }
 
+/** The two servers' binaries; a missing one is exit 3 with how to install it. */
+function findServers(): { prometheus: string; alertmanager: string } {
+  const prometheus = findTool('prometheus');
+  const alertmanager = findTool('prometheus-alertmanager') ?? findTool('alertmanager');
+  if (!prometheus || !alertmanager) {
+    const missing = [
+      ...(prometheus ? [] : [`prometheus (${installHints.prometheus})`]),
+      ...(alertmanager ? [] : [`prometheus-alertmanager (${installHints['prometheus-alertmanager']})`]),
+    ];
+    throw new UnavailableError(`eventscope stack needs ${missing.join(' and ')}; install, then run it again`);
+  }
+  return { prometheus, alertmanager };
+}
+
+function checkTargets(targets: readonly string[] = []): void {
+  for (const target of targets) {
+    if (!/^[^\s/]+:\d+$/.test(target)) throw new UsageError(`--target "${target}" must be host:port`);
+  }
+}
+
+type StackPorts = Record<'prometheus' | 'alertmanager' | 'webhook', number>;
+
+function claimStackPorts(options: StackOptions): Promise<StackPorts> {
+  return claimPorts({
+    prometheus: { what: 'Prometheus', port: options.prometheusPort, flag: '--prometheus-port' },
+    alertmanager: { what: 'Alertmanager', port: options.alertmanagerPort, flag: '--alertmanager-port' },
+    webhook: { what: 'the webhook receiver', port: options.webhookPort, flag: '--webhook-port' },
+  });
+}
+
+/** A stack from its first step to its shutdown: what it holds, and what ends it. */
+interface StackRun {
+  readonly options: StackOptions;
+  readonly children: SupervisedProcess[];
+  dir?: string;
+  webhook?: RunningWebhookReceiver;
+  phase: 'starting' | 'running';
+  readonly aborting: AbortController;
+  readonly ending: Promise<Ending>;
+  readonly end: (ending: Ending) => void;
+}
+
+function newStackRun(options: StackOptions): StackRun {
+  let end!: (ending: Ending) => void;
+  const ending = new Promise<Ending>((resolve) => {
+    end = resolve;
+  });
+  return { options, children: [], phase: 'starting', aborting: new AbortController(), ending, end };
+}
+
+function removeDir(run: StackRun): void {
+  if (run.dir && !run.options.dir) rmSync(run.dir, { recursive: true, force: true });
+}
+
+/** A signal stops the stack as --duration does. Returns what takes these listeners off again. */
+function hookIntoProcess(run: StackRun): () => void {
+  // The last resort, when the process exits without our shutdown (e.g. a closed stdout pipe).
+  const onExit = () => {
+    for (const child of run.children) child.killNow();
+    removeDir(run);
+  };
+  process.once('exit', onExit);
+  const onSignal = (signal: NodeJS.Signals) => run.end({ kind: 'stopped', why: signal });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
+  };
+}
+
+/** Every child is watched from the moment it exists: its death ends the stack, exit 3. */
+function watchChild(run: StackRun, child: SupervisedProcess): void {
+  run.children.push(child);
+  void child.exited.then(() => {
+    if (child.stopRequested) return;
+    run.end({
+      kind: 'failed',
+      error: child.deathError(
+        run.phase === 'starting'
+          ? 'while the stack was starting'
+          : 'while the stack was running; stopped the stack',
+      ),
+    });
+  });
+}
+
+function startWebhook(port: number): Promise<RunningWebhookReceiver> {
+  return startWebhookReceiver({ port }).catch((error: NodeJS.ErrnoException) => {
+    throw new UnavailableError(
+      `cannot listen on 127.0.0.1:${port} for the webhook receiver (${error.code ?? error.message}); pass --webhook-port with a free port`,
+    );
+  });
+}
+
+interface StartedStack {
+  alertmanager: SupervisedProcess;
+  prometheus: SupervisedProcess;
+  /** What Prometheus scrapes. */
+  scraped: readonly string[];
+}
+
+/** Each thing started is recorded on `run` at once, so that the shutdown finds it. */
+async function startServers(
+  run: StackRun,
+  servers: { prometheus: string; alertmanager: string },
+  ports: StackPorts,
+  input: EventscopeConfig,
+): Promise<StartedStack> {
+  const { options, aborting } = run;
+  const dir = options.dir ? resolve(options.dir) : mkdtempSync(join(tmpdir(), 'eventscope-stack-'));
+  run.dir = dir;
+  const webhook = await startWebhook(ports.webhook);
+  run.webhook = webhook;
+  if (aborting.signal.aborted) throw new StartAborted();
+  const { files, config } = stackFiles(input, options, ports.alertmanager, webhook.url);
+  const generated = join(dir, 'generated');
+  writeFilesAtomically(generated, files);
+  const common = {
+    dir,
+    abort: aborting.signal,
+    onSpawn: (child: SupervisedProcess) => watchChild(run, child),
+  };
+  const alertmanager = await startAlertmanager({
+    ...common,
+    binary: servers.alertmanager,
+    port: ports.alertmanager,
+    configFile: join(generated, layout.alerts, 'alertmanager.yml'),
+    webhookUrl: webhook.url,
+  });
+  const prometheus = await startPrometheus({
+    ...common,
+    binary: servers.prometheus,
+    port: ports.prometheus,
+    configFile: join(generated, layout.prometheus, 'prometheus.yml'),
+    resendDelay: options.profile === 'test' ? '1s' : '1m',
+  });
+  return { alertmanager, prometheus, scraped: config.prometheus.targets };
+}
+
+function sayRunning(
+  run: StackRun,
+  ports: StackPorts,
+  started: StartedStack,
+  webhook: RunningWebhookReceiver,
+) {
+  const interval = run.options.profile === 'test' ? '1s' : '15s';
+  say('eventscope stack: running');
+  say(
+    `  Prometheus    http://127.0.0.1:${ports.prometheus}   scraping ${started.scraped.join(', ')} every ${interval}   (pid ${started.prometheus.pid})`,
+  );
+  say(`  Alertmanager  http://127.0.0.1:${ports.alertmanager}   (pid ${started.alertmanager.pid})`);
+  say(`  webhook       ${webhook.url}   alerts at ${webhook.alertsUrl}`);
+  say(`  files         ${run.dir}`);
+  say(nextStep(started.scraped, ports.webhook, webhook.alertsUrl));
+}
+
+function sayAlerts(webhook: RunningWebhookReceiver): void {
+  webhook.onAlert((alert) => {
+    const time = new Date(alert.receivedAt).toISOString().slice(11, 19);
+    say(
+      `${time} ${alert.status === 'firing' ? 'FIRING  ' : 'resolved'} ${alert.name} ${alert.severity} ${alert.subject} ${alert.summary}`.trimEnd(),
+    );
+  });
+}
+
+function stopAfterDuration(run: StackRun): void {
+  const { duration } = run.options;
+  setTimeout(() => run.end({ kind: 'stopped', why: `--duration ${duration}` }), duration * 1000).unref();
+}
+
+/** Whatever ended it: no child, no listener and no temporary folder outlives the command. */
+async function shutDown(run: StackRun, starting: Promise<unknown>, unhook: () => void): Promise<void> {
+  run.aborting.abort();
+  await starting;
+  for (const child of [...run.children].reverse()) await child.stop();
+  await run.webhook?.close();
+  removeDir(run);
+  unhook();
+}
+
 /**
  * Run Prometheus, Alertmanager and a webhook receiver until Ctrl-C, `--duration` or the death of
  * any of them. Every port is checked before anything starts; a server counts as ready only while
@@ -145,140 +327,33 @@ function nextStep(targets: readonly string[], webhookPort: number, alertsUrl: st
  * either child stops the stack with exit 3; the temporary folder goes on every way out.
  */
 export async function runStack(options: StackOptions): Promise<void> {
-  const prometheusBinary = findTool('prometheus');
-  const alertmanagerBinary = findTool('prometheus-alertmanager') ?? findTool('alertmanager');
-  const missing = [
-    ...(prometheusBinary ? [] : [`prometheus (${installHints.prometheus})`]),
-    ...(alertmanagerBinary ? [] : [`prometheus-alertmanager (${installHints['prometheus-alertmanager']})`]),
-  ];
-  if (missing.length) {
-    throw new UnavailableError(`eventscope stack needs ${missing.join(' and ')}; install, then run it again`);
-  }
-  for (const target of options.target ?? []) {
-    if (!/^[^\s/]+:\d+$/.test(target)) throw new UsageError(`--target "${target}" must be host:port`);
-  }
+  const servers = findServers();
+  checkTargets(options.target);
   const { input } = await loadConfig(options.config, { profile: options.profile });
   // Before anything starts: a taken port is exit 3 with the flag that changes it.
-  const ports = await claimPorts({
-    prometheus: { what: 'Prometheus', port: options.prometheusPort, flag: '--prometheus-port' },
-    alertmanager: { what: 'Alertmanager', port: options.alertmanagerPort, flag: '--alertmanager-port' },
-    webhook: { what: 'the webhook receiver', port: options.webhookPort, flag: '--webhook-port' },
-  });
+  const ports = await claimStackPorts(options);
 
-  const children: SupervisedProcess[] = [];
-  let dir: string | undefined;
-  let webhook: RunningWebhookReceiver | undefined;
-  const removeDir = () => {
-    if (dir && !options.dir) rmSync(dir, { recursive: true, force: true });
-  };
-  // The last resort, when the process exits without our shutdown (e.g. a closed stdout pipe).
-  const onExit = () => {
-    for (const child of children) child.killNow();
-    removeDir();
-  };
-  process.once('exit', onExit);
-
-  let end!: (ending: Ending) => void;
-  const ending = new Promise<Ending>((resolve) => {
-    end = resolve;
-  });
-  const onSignal = (signal: NodeJS.Signals) => end({ kind: 'stopped', why: signal });
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const aborting = new AbortController();
-  let phase: 'starting' | 'running' = 'starting';
-  // Every child is watched from the moment it exists: its death ends the stack, exit 3.
-  const onSpawn = (child: SupervisedProcess) => {
-    children.push(child);
-    void child.exited.then(() => {
-      if (child.stopRequested) return;
-      end({
-        kind: 'failed',
-        error: child.deathError(
-          phase === 'starting'
-            ? 'while the stack was starting'
-            : 'while the stack was running; stopped the stack',
-        ),
-      });
-    });
-  };
-
-  let scraped: readonly string[] = [];
-  const start = async () => {
-    dir = options.dir ? resolve(options.dir) : mkdtempSync(join(tmpdir(), 'eventscope-stack-'));
-    webhook = await startWebhookReceiver({ port: ports.webhook }).catch((error: NodeJS.ErrnoException) => {
-      throw new UnavailableError(
-        `cannot listen on 127.0.0.1:${ports.webhook} for the webhook receiver (${error.code ?? error.message}); pass --webhook-port with a free port`,
-      );
-    });
-    if (aborting.signal.aborted) throw new StartAborted();
-    const { files, config } = stackFiles(input, options, ports.alertmanager, webhook.url);
-    scraped = config.prometheus.targets;
-    const generated = join(dir, 'generated');
-    writeFilesAtomically(generated, files);
-    const common = { dir, abort: aborting.signal, onSpawn };
-    const alertmanager = await startAlertmanager({
-      ...common,
-      binary: alertmanagerBinary!,
-      port: ports.alertmanager,
-      configFile: join(generated, layout.alerts, 'alertmanager.yml'),
-      webhookUrl: webhook.url,
-    });
-    const prometheus = await startPrometheus({
-      ...common,
-      binary: prometheusBinary!,
-      port: ports.prometheus,
-      configFile: join(generated, layout.prometheus, 'prometheus.yml'),
-      resendDelay: options.profile === 'test' ? '1s' : '1m',
-    });
-    return { alertmanager, prometheus };
-  };
-
-  let outcome: Ending;
-  const starting = start().then(
+  const run = newStackRun(options);
+  const unhook = hookIntoProcess(run);
+  const starting = startServers(run, servers, ports, input).then(
     (started) => started,
     (error: unknown) => {
-      if (!(error instanceof StartAborted)) end({ kind: 'failed', error: error as Error });
+      if (!(error instanceof StartAborted)) run.end({ kind: 'failed', error: error as Error });
       return undefined;
     },
   );
+  let outcome: Ending;
   try {
-    const started = await Promise.race([starting, ending.then(() => undefined)]);
+    const started = await Promise.race([starting, run.ending.then(() => undefined)]);
     if (started) {
-      phase = 'running';
-      const interval = options.profile === 'test' ? '1s' : '15s';
-      say('eventscope stack: running');
-      say(
-        `  Prometheus    http://127.0.0.1:${ports.prometheus}   scraping ${scraped.join(', ')} every ${interval}   (pid ${started.prometheus.pid})`,
-      );
-      say(`  Alertmanager  http://127.0.0.1:${ports.alertmanager}   (pid ${started.alertmanager.pid})`);
-      say(`  webhook       ${webhook!.url}   alerts at ${webhook!.alertsUrl}`);
-      say(`  files         ${dir}`);
-      say(nextStep(scraped, ports.webhook, webhook!.alertsUrl));
-      webhook!.onAlert((alert) => {
-        const time = new Date(alert.receivedAt).toISOString().slice(11, 19);
-        say(
-          `${time} ${alert.status === 'firing' ? 'FIRING  ' : 'resolved'} ${alert.name} ${alert.severity} ${alert.subject} ${alert.summary}`.trimEnd(),
-        );
-      });
-      if (options.duration > 0) {
-        setTimeout(
-          () => end({ kind: 'stopped', why: `--duration ${options.duration}` }),
-          options.duration * 1000,
-        ).unref();
-      }
+      run.phase = 'running';
+      sayRunning(run, ports, started, run.webhook!);
+      sayAlerts(run.webhook!);
+      if (options.duration > 0) stopAfterDuration(run);
     }
-    outcome = await ending;
+    outcome = await run.ending;
   } finally {
-    // Whatever ended it: no child, no listener and no temporary folder outlives the command.
-    aborting.abort();
-    await starting;
-    for (const child of [...children].reverse()) await child.stop();
-    await webhook?.close();
-    removeDir();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('exit', onExit);
+    await shutDown(run, starting, unhook);
   }
   if (outcome.kind === 'failed') throw outcome.error;
   say(`eventscope stack: stopped (${outcome.why})`);
