@@ -3,12 +3,13 @@ import type { Channel, ConsumeMessage, Message, Options } from 'amqplib';
 import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
 import { headerText } from '../propagation.js';
-import type {
-  CarrierReader,
-  CarrierWriter,
-  CommonOptions,
-  HandlerOptions,
-  ProducerOptions,
+import {
+  type CarrierReader,
+  type CarrierWriter,
+  type CommonOptions,
+  type HandlerOptions,
+  headerNames,
+  type ProducerOptions,
 } from '../types.js';
 import { type AdapterOptions, commonOptions } from './options.js';
 import { patchMethod } from './patch.js';
@@ -30,7 +31,7 @@ import { type SettleTarget, SettleTargets } from './settle.js';
  *   redelivers them.
  *
  * Event age comes from the producer's creation-time header, else from the AMQP `timestamp`
- * property (whole seconds, so coarse).
+ * property (seconds as the spec says, or milliseconds as `Date.now()` gives them).
  */
 
 export const RABBITMQ_SYSTEM = 'rabbitmq';
@@ -68,9 +69,23 @@ function headerWriter(optionsIndex: number): CarrierWriter<unknown[], Headers> {
   };
 }
 
+/** From here up a `timestamp` is milliseconds: as seconds it would be past the year 5000. */
+const MILLISECOND_TIMESTAMPS_FROM = 1e11;
+
+/**
+ * The AMQP `timestamp` property, in epoch ms, for messages that carry no creation header: the
+ * header (written by an instrumented producer) is exact to the millisecond and wins — returning
+ * nothing here lets the core read it. The AMQP spec says seconds, but amqplib users commonly set
+ * `timestamp: Date.now()`, milliseconds; no plausible time is ambiguous between the two.
+ */
 const amqpTimestamp = (message: ConsumeMessage) => {
-  const seconds = message.properties?.timestamp as unknown;
-  return typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : undefined;
+  const properties = message.properties;
+  const headers = properties?.headers as Headers | undefined;
+  if (headers !== undefined && headers !== null && headers[headerNames.created] !== undefined)
+    return undefined;
+  const stamp = properties?.timestamp as unknown;
+  if (typeof stamp !== 'number' || !(stamp > 0)) return undefined;
+  return stamp >= MILLISECOND_TIMESTAMPS_FROM ? stamp : stamp * 1000;
 };
 
 /** Instrument consume, publish, sendToQueue, ack, nack and reject of a channel, in place. */

@@ -67,6 +67,54 @@ describe.skipIf(!available)('amqplib adapter against RabbitMQ on 127.0.0.1:5672'
     }
   });
 
+  it('event age from the AMQP timestamp in milliseconds or seconds, from the creation header when there is one', async () => {
+    const store = new SignalStore();
+    const queue = uniqueName('es.stamped');
+    const connection = await connect(url);
+    try {
+      const sender = await connection.createChannel(); // a producer eventscope does not instrument
+      const channel = instrumentChannel(await connection.createChannel(), { ...base, store });
+      await channel.assertQueue(queue, { autoDelete: false, durable: false });
+      const ages = new Map<string, number>();
+      await channel.consume(queue, (msg) => {
+        if (!msg) return;
+        // The age is recorded when the handler starts: the sum already holds this message's.
+        ages.set(msg.content.toString(), histogramTotals(store, 'eventAge', labels).sum);
+        channel.ack(msg);
+      });
+      const labels = { [attributes.destination]: queue };
+      const now = Date.now();
+      const send = (body: string, properties: Record<string, unknown>) =>
+        sender.sendToQueue(queue, Buffer.from(body), properties);
+      send('ms', { timestamp: now - 2500 }); // the common amqplib idiom: Date.now()
+      await waitFor(() => ages.size === 1, { what: 'the millisecond message' });
+      send('s', { timestamp: Math.floor((now - 5000) / 1000) }); // seconds, as the AMQP spec says
+      await waitFor(() => ages.size === 2, { what: 'the second message' });
+      send('header', {
+        timestamp: Math.floor(now / 1000) - 60,
+        headers: { 'eventscope-created': String(now - 300) },
+      });
+      await waitFor(() => ages.size === 3, { what: 'the header message' });
+      send('none', {});
+      await waitFor(() => ages.size === 4, { what: 'the unstamped message' });
+      const total = histogramTotals(store, 'eventAge', labels);
+      // Each message's age is what the sum grew by when it was handled.
+      const sums = [0, ...ages.values()];
+      const age = (i: number) => sums[i + 1]! - sums[i]!;
+      expect(age(0)).toBeGreaterThanOrEqual(2.5);
+      expect(age(0)).toBeLessThan(4);
+      expect(age(1)).toBeGreaterThanOrEqual(4);
+      expect(age(1)).toBeLessThan(7);
+      // The header wins over a timestamp a minute old: exact to the millisecond.
+      expect(age(2)).toBeGreaterThanOrEqual(0.3);
+      expect(age(2)).toBeLessThan(2);
+      expect(total.count).toBe(3); // no creation time at all: no age, and no error
+      expect(counterTotal(store, 'propagationErrors', labels)).toBe(0);
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('a throwing handler that nacks keeps its redelivery; error.type, requeue and redelivered are counted', async () => {
     const store = new SignalStore();
     const queue = uniqueName('es.payments');
