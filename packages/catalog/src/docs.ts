@@ -7,7 +7,10 @@ export const SIGNALS_END = '<!-- signals:end -->';
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** A markdown table of signals: OTel name, Prometheus names per flavor, kind, unit, labels, meaning. */
+/**
+ * A markdown table of signals: OTel name, Prometheus names per flavor, kind, unit, labels, how cluster
+ * workers combine (prom-client `AggregatorRegistry`), meaning.
+ */
 export function renderSignalTable(
   filter: (signal: SignalDefinition) => boolean = () => true,
   flavors: readonly NamingFlavor[] = ['prometheus', 'otel'],
@@ -19,6 +22,7 @@ export function renderSignalTable(
     'Unit',
     'Labels',
     'Convention',
+    'Cluster',
     'Meaning',
   ];
   const rows = signalList
@@ -30,10 +34,16 @@ export function renderSignalTable(
       `\`${def.unit}\``,
       def.labels.length ? def.labels.map((l) => `\`${labelName(l)}\``).join(', ') : '—',
       def.convention.source === 'otel' ? `[OTel semconv](${def.convention.reference})` : 'eventscope',
+      clusterCell(def),
       escapeCell(def.help),
     ]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** How prom-client's cluster mode combines the signal's workers, and why, for a gauge. */
+function clusterCell(def: SignalDefinition): string {
+  return def.aggregatorReason ? `${def.aggregator}: ${escapeCell(def.aggregatorReason)}` : def.aggregator;
 }
 
 /** Replace the generated block in a README (or fail if its markers are missing). */

@@ -10,6 +10,13 @@
 /** How a signal is recorded, in OpenTelemetry terms. */
 export type InstrumentKind = 'histogram' | 'counter' | 'updowncounter' | 'gauge';
 
+/**
+ * How prom-client's `AggregatorRegistry` (cluster mode) combines one series from every worker into
+ * the primary's: counters, histograms and up-down counters add up; each gauge says which of these
+ * its meaning needs (a per-process constant takes one worker's value, a restart marker the latest).
+ */
+export type ClusterAggregator = 'sum' | 'max' | 'min' | 'average' | 'first';
+
 /** Where a signal's name and meaning come from. */
 export interface Convention {
   /** `otel` for an OpenTelemetry semantic convention, `eventscope` for ours. */
@@ -37,7 +44,16 @@ export interface SignalDefinition {
   readonly convention: Convention;
   /** Which part of the toolkit records it. */
   readonly group: 'messaging' | 'event' | 'runtime' | 'attribution' | 'health';
+  /** How cluster workers' series combine (prom-client `AggregatorRegistry`): `sum` but for gauges, which choose. */
+  readonly aggregator: ClusterAggregator;
+  /** Why a gauge aggregates across cluster workers the way it does (the catalog README shows it). */
+  readonly aggregatorReason?: string;
 }
+
+/** A definition as the table below writes it: counters, histograms and up-down counters sum across workers. */
+type SignalInput = Omit<SignalDefinition, 'key' | 'aggregator'> & {
+  readonly aggregator?: ClusterAggregator;
+};
 
 /** Attribute names, in OpenTelemetry form. */
 export const attributes = {
@@ -53,6 +69,8 @@ export const attributes = {
   settleOutcome: 'eventscope.settle.outcome',
   propagationError: 'eventscope.propagation.error',
   component: 'eventscope.component',
+  loopState: 'nodejs.eventloop.state',
+  cpuMode: 'cpu.mode',
 } as const;
 
 export type AttributeName = (typeof attributes)[keyof typeof attributes];
@@ -64,6 +82,8 @@ export const attributeValues = {
   [attributes.slowCause]: ['gc', 'event_loop', 'handler'],
   [attributes.settleOutcome]: ['ack', 'nack', 'reject', 'requeue', 'term', 'dead_letter'],
   [attributes.propagationError]: ['traceparent', 'tracestate', 'creation_time', 'origin_time', 'carrier'],
+  [attributes.loopState]: ['active', 'idle'],
+  [attributes.cpuMode]: ['user', 'system'],
 } as const satisfies Partial<Record<AttributeName, readonly string[]>>;
 
 /** `error.type` value for failures whose name or code is outside the low-cardinality set. */
@@ -82,6 +102,13 @@ export const ageBuckets = [
 /** GC pauses: from 100 µs, since minor GCs are sub-millisecond. */
 export const gcBuckets = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+] as const;
+/**
+ * Event-loop delay (how late a timer ran, its interval subtracted): from 0.5 ms, under which an
+ * idle loop's timer jitter falls, to 10 s of a loop stuck in synchronous work.
+ */
+export const loopDelayBuckets = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ] as const;
 /** Messages per batch. */
 export const batchSizeBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] as const;
@@ -103,11 +130,15 @@ const consumerLabels = [
 ] as const;
 const destinationLabels = [attributes.system, attributes.destination, attributes.consumerGroup] as const;
 
-function define<const T extends Record<string, Omit<SignalDefinition, 'key'>>>(
+function define<const T extends Record<string, SignalInput>>(
   table: T,
-): { readonly [K in keyof T]: T[K] & { readonly key: K } } {
+): { readonly [K in keyof T]: T[K] & { readonly key: K; readonly aggregator: ClusterAggregator } } {
   const out: Record<string, SignalDefinition> = {};
-  for (const [key, def] of Object.entries(table)) out[key] = Object.freeze({ key, ...def });
+  for (const [key, def] of Object.entries(table)) {
+    // A gauge's value has no one right combination across workers: each gauge chooses.
+    if (def.kind === 'gauge' && !def.aggregator) throw new Error(`gauge ${key} declares no aggregator`);
+    out[key] = Object.freeze({ key, aggregator: 'sum' as const, ...def });
+  }
   return Object.freeze(out) as never;
 }
 
@@ -259,6 +290,8 @@ export const signals = define({
     help: 'V8 heap bytes in use, by heap space.',
     convention: otel(OTEL_V8JS),
     group: 'runtime',
+    aggregator: 'max',
+    aggregatorReason: 'each worker has its own heap: the fullest worker, which heap-near-limit compares with one heap limit',
   },
   heapSpaceSize: {
     name: 'v8js.memory.heap.limit',
@@ -268,6 +301,8 @@ export const signals = define({
     help: 'V8 heap bytes reserved for each heap space (its current size).',
     convention: otel(OTEL_V8JS),
     group: 'runtime',
+    aggregator: 'max',
+    aggregatorReason: 'each worker has its own heap: the largest worker, beside heap used',
   },
   heapSizeLimit: {
     name: 'eventscope.heap.size_limit',
@@ -277,6 +312,8 @@ export const signals = define({
     help: 'The most heap V8 will grow to before the process dies of out-of-memory (heap_size_limit).',
     convention: ours,
     group: 'runtime',
+    aggregator: 'first',
+    aggregatorReason: 'a per-process constant, the same in every worker started with the same flags',
   },
   memoryRss: {
     name: 'process.memory.usage',
@@ -286,50 +323,35 @@ export const signals = define({
     help: 'Resident set size of the process.',
     convention: otel(OTEL_PROCESS),
     group: 'runtime',
+    aggregator: 'sum',
+    aggregatorReason: 'the memory the whole cluster holds',
   },
-  loopDelayP50: {
-    name: 'nodejs.eventloop.delay.p50',
-    kind: 'gauge',
+  loopTime: {
+    name: 'nodejs.eventloop.time',
+    kind: 'counter',
     unit: 's',
-    labels: [],
-    help: 'Event-loop delay, 50th percentile since the previous collection.',
+    labels: [attributes.loopState],
+    help: 'Cumulative time the event loop has been active (running callbacks) or idle (waiting for I/O); active over active plus idle is its utilization.',
     convention: otel(OTEL_NODEJS),
     group: 'runtime',
   },
-  loopDelayP90: {
-    name: 'nodejs.eventloop.delay.p90',
-    kind: 'gauge',
+  loopDelay: {
+    name: 'eventscope.eventloop.delay',
+    kind: 'histogram',
     unit: 's',
     labels: [],
-    help: 'Event-loop delay, 90th percentile since the previous collection.',
-    convention: otel(OTEL_NODEJS),
+    buckets: loopDelayBuckets,
+    help: 'Event-loop delay: how late each tick of an interval timer (10 ms by default) ran, its interval subtracted; cumulative, so its quantiles hold over any window, whoever scrapes.',
+    convention: ours,
     group: 'runtime',
   },
-  loopDelayP99: {
-    name: 'nodejs.eventloop.delay.p99',
-    kind: 'gauge',
+  cpuTime: {
+    name: 'process.cpu.time',
+    kind: 'counter',
     unit: 's',
-    labels: [],
-    help: 'Event-loop delay, 99th percentile since the previous collection.',
-    convention: otel(OTEL_NODEJS),
-    group: 'runtime',
-  },
-  loopDelayMax: {
-    name: 'nodejs.eventloop.delay.max',
-    kind: 'gauge',
-    unit: 's',
-    labels: [],
-    help: 'Event-loop delay, maximum since the previous collection.',
-    convention: otel(OTEL_NODEJS),
-    group: 'runtime',
-  },
-  loopUtilization: {
-    name: 'nodejs.eventloop.utilization',
-    kind: 'gauge',
-    unit: '1',
-    labels: [],
-    help: 'Share of time the event loop was busy since the previous collection (0 to 1).',
-    convention: otel(OTEL_NODEJS),
+    labels: [attributes.cpuMode],
+    help: 'CPU time the process has used, in user and in system mode; its rate is the cores in use.',
+    convention: otel(OTEL_PROCESS),
     group: 'runtime',
   },
   processStartTime: {
@@ -340,6 +362,8 @@ export const signals = define({
     help: 'Unix time the process started; a change means a restart.',
     convention: ours,
     group: 'runtime',
+    aggregator: 'max',
+    aggregatorReason: 'the latest start: a restart of any worker changes it',
   },
 
   // --- health of the instrumentation itself (eventscope) ------------------------------------------

@@ -51,10 +51,33 @@ describe('signal catalog', () => {
     expect(metricName('processDuration', 'prometheus')).toBe('messaging_process_duration_seconds');
     expect(metricName('processDuration', 'otel')).toBe('messaging_process_duration');
     expect(metricName('consumedMessages', 'prometheus')).toBe('messaging_client_consumed_messages_total');
-    expect(metricName('loopUtilization', 'prometheus')).toBe('nodejs_eventloop_utilization_ratio');
+    expect(metricName('loopTime', 'prometheus')).toBe('nodejs_eventloop_time_seconds_total');
+    expect(metricName('loopDelay', 'prometheus')).toBe('eventscope_eventloop_delay_seconds');
+    expect(metricName('cpuTime', 'prometheus')).toBe('process_cpu_time_seconds_total');
+    expect(metricName('cpuTime', 'otel')).toBe('process_cpu_time_total');
     expect(metricName('heapUsed', 'prometheus')).toBe('v8js_memory_heap_used_bytes');
     expect(metricName('gcOverlap', 'prometheus')).toBe('eventscope_gc_overlap_duration_seconds_total');
     expect(labelName('messaging.destination.name')).toBe('messaging_destination_name');
+  });
+
+  it('sums counters, histograms and up-down counters across cluster workers; each gauge chooses and says why', () => {
+    for (const def of signalList) {
+      if (def.kind === 'gauge') expect(def.aggregatorReason, def.name).toBeTruthy();
+      else expect(def.aggregator, def.name).toBe('sum');
+    }
+    expect(signals.heapSizeLimit.aggregator).toBe('first');
+    expect(signals.processStartTime.aggregator).toBe('max');
+    expect(signals.memoryRss.aggregator).toBe('sum');
+    expect(renderSignalTable()).toContain('| first: a per-process constant');
+  });
+
+  it('keeps no per-collection loop gauge: the loop is measured by cumulative signals only', () => {
+    // A value reset at each collection is split between two scrapers (an HA pair); these are not.
+    const loop = signalList.filter((def) => def.name.startsWith('nodejs.eventloop') || def.key.startsWith('loop'));
+    expect(loop.map((def) => [def.key, def.kind])).toEqual([
+      ['loopTime', 'counter'],
+      ['loopDelay', 'histogram'],
+    ]);
   });
 
   it('maps every series name back to its signal', () => {

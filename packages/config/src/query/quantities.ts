@@ -73,6 +73,26 @@ export function handlerTimeInGc(q: Queries, by: readonly string[], window: strin
   return `${q.sumRate(by, 'gcOverlap', 'value', window)} / ${q.sumRate(by, 'processDuration', 'sum', window)}`;
 }
 
+/**
+ * Share of time the event loop was busy over the window (0 to 1): active time over active plus
+ * idle time, from the cumulative `nodejs.eventloop.time`, so any scraper at any interval reads the
+ * same figure; summed by `by`, it is the mean over the processes (or cluster workers) it groups.
+ */
+export function loopUtilization(q: Queries, by: readonly string[], window: string): string {
+  const active = q.sumRate(by, 'loopTime', 'value', window, [equals(label.loopState, 'active')]);
+  return `${active} / ${q.sumRate(by, 'loopTime', 'value', window)}`;
+}
+
+/** p-quantile of the event-loop delay over the window (`0.99` → p99), across the processes `by` groups. */
+export function loopDelay(q: Queries, p: number, by: readonly string[], window: string): string {
+  return percentile(q, p, 'loopDelay', by, window);
+}
+
+/** CPU cores the process used over the window (CPU seconds per second), by `cpu.mode` (user, system). */
+export function cpuCores(q: Queries, by: readonly string[], window: string): string {
+  return q.sumRate([...by, label.cpuMode], 'cpuTime', 'value', window);
+}
+
 /** V8 heap in use, summed over spaces (and over instances, unless `by` keeps them). */
 export function heapUsed(q: Queries, by: readonly string[]): string {
   return sum(by, q.instant('heapUsed'));

@@ -25,6 +25,8 @@ export const label = {
   settleOutcome: labelName(attributes.settleOutcome),
   propagationError: labelName(attributes.propagationError),
   component: labelName(attributes.component),
+  loopState: labelName(attributes.loopState),
+  cpuMode: labelName(attributes.cpuMode),
   job: 'job',
   instance: 'instance',
   le: 'le',

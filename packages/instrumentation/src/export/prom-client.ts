@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import {
+  type ClusterAggregator,
   labelName,
   metricName,
   prometheusType,
@@ -45,7 +46,7 @@ interface PromClientMetricData {
   help: string;
   type: 'counter' | 'gauge' | 'histogram';
   values: PromClientValue[];
-  aggregator: 'sum';
+  aggregator: ClusterAggregator;
 }
 
 /** Everything eventscope registered into one registry: the stores it reads. */
@@ -73,7 +74,12 @@ class CatalogMetric {
   readonly registeredName: string;
   readonly help: string;
   readonly type: 'counter' | 'gauge' | 'histogram';
-  readonly aggregator = 'sum' as const;
+  /**
+   * How `AggregatorRegistry` (cluster mode) combines the workers' values in the primary: the
+   * catalog's choice, `sum` for counters and histograms, per gauge its meaning's (heap limit: one
+   * worker's; start time: the latest).
+   */
+  readonly aggregator: ClusterAggregator;
   private readonly labelNames: readonly string[];
 
   constructor(
@@ -84,6 +90,7 @@ class CatalogMetric {
     this.registeredName = this.name;
     this.help = signal.help;
     this.type = prometheusType(signal);
+    this.aggregator = signal.aggregator;
     this.labelNames = signal.labels.map(labelName);
   }
 

@@ -1,13 +1,13 @@
 import { reportFault } from '../faults.js';
 import { defaultStore, type SignalStore } from '../store.js';
-import { sampleEventLoop } from './event-loop.js';
+import { sampleCpu, sampleEventLoop } from './event-loop.js';
 import { observeGc, stopObservingGc } from './gc.js';
 import { sampleHeap } from './heap.js';
 import { startLoopBlockSampler, stopLoopBlockSampler } from './loop-blocks.js';
 import { configureSlowEvents, flushSlowEvents, type PinoLike } from './slow-events.js';
 
 /**
- * Runtime signals — GC pauses, heap, RSS, event-loop delay and utilization — and the GC
+ * Runtime signals — GC pauses, heap, RSS, CPU time, event-loop time and delay — and the GC
  * attribution behind slow-event reports. The wrappers start them for their store when a handler
  * is wrapped (unless `runtime: false`); `stopRuntimeMetrics()` stops everything and leaves no
  * timer, observer or listener behind. Every timer is unref'd: the runtime never keeps a process
@@ -25,9 +25,15 @@ export interface RuntimeMetricsOptions {
   slowEventLogsPerSecond?: number;
   /** How long a slow event is held for its GC entries to arrive before it is reported. Default 100 ms. */
   slowEventSettleMs?: number;
-  /** Resolution of the event-loop delay histogram. Default 10 ms. */
+  /**
+   * @deprecated Ignored: the event-loop delay is now measured by the lag sampler, whose interval is
+   * `loopBlockSampleMs`, and no longer by a resolution-bound `monitorEventLoopDelay` histogram.
+   */
   loopDelayResolutionMs?: number;
-  /** Interval of the lag sampler that finds blocked-loop stretches for attribution. Default 10 ms. */
+  /**
+   * Interval of the lag sampler that finds blocked-loop stretches for attribution and whose every
+   * tick's lateness is a sample of the event-loop delay histogram. Default 10 ms.
+   */
   loopBlockSampleMs?: number;
 }
 
@@ -36,7 +42,6 @@ interface StoreRuntime {
 }
 
 const running = new Map<SignalStore, StoreRuntime>();
-let loopDelayResolutionMs = 10;
 let loopBlockSampleMs = 10;
 
 function startFor(store: SignalStore): void {
@@ -44,11 +49,13 @@ function startFor(store: SignalStore): void {
   try {
     observeGc(store);
     startLoopBlockSampler(loopBlockSampleMs);
-    const loop = sampleEventLoop(store, loopDelayResolutionMs);
+    const loop = sampleEventLoop(store);
     const unhookLoop = store.onCollect(loop.collect);
     const unhookHeap = store.onCollect(sampleHeap(store));
+    const unhookCpu = store.onCollect(sampleCpu(store));
     running.set(store, {
       stop() {
+        unhookCpu();
         unhookHeap();
         unhookLoop();
         loop.stop();
@@ -66,7 +73,6 @@ export function startRuntimeMetrics(options: RuntimeMetricsOptions = {}): void {
     logsPerSecond: options.slowEventLogsPerSecond,
     settleMs: options.slowEventSettleMs,
   });
-  if (options.loopDelayResolutionMs !== undefined) loopDelayResolutionMs = options.loopDelayResolutionMs;
   if (options.loopBlockSampleMs !== undefined) loopBlockSampleMs = options.loopBlockSampleMs;
   startFor(options.store ?? defaultStore);
 }

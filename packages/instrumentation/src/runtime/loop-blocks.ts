@@ -1,3 +1,5 @@
+import type { HistogramSeries } from '../store.js';
+
 /**
  * When was the event loop blocked? `monitorEventLoopDelay` gives a histogram, not a timeline, so
  * attribution keeps its own coarse lag sampler: an unref'd interval timer that notes, whenever it
@@ -7,6 +9,10 @@
  * The stretch is a lower bound: the blocking began somewhere between the previous tick and the
  * due time, so up to one sampling interval of it is missed. That is the resolution of the
  * `event_loop` cause, and small against the slow-event thresholds it serves (100 ms by default).
+ *
+ * Every tick's lateness (how long after its due time it ran, 0 when on time) is also the sample of
+ * the event-loop delay histogram of each store running runtime signals: the timer's interval is
+ * subtracted, so an idle loop reads its real jitter, well under a millisecond.
  */
 
 const BLOCK_RING = 256; // a power of two
@@ -22,11 +28,26 @@ let timer: NodeJS.Timeout | undefined;
 let intervalMs = 10;
 let lastTick = 0;
 
+/** The stores' event-loop delay histograms each tick's lateness is recorded into. */
+const delaySinks = new Set<HistogramSeries>();
+
 function tick(): void {
   const now = performance.now();
   const due = lastTick + intervalMs;
-  if (now - due >= MIN_BLOCK_MS) recordLoopBlock(due, now);
+  const late = now - due;
+  if (late >= MIN_BLOCK_MS) recordLoopBlock(due, now);
   lastTick = now;
+  const seconds = late > 0 ? late / 1000 : 0;
+  for (const sink of delaySinks) sink.observe(seconds);
+}
+
+/** Record every tick's lateness (s) into this histogram from now on. */
+export function addLoopDelaySink(series: HistogramSeries): void {
+  delaySinks.add(series);
+}
+
+export function removeLoopDelaySink(series: HistogramSeries): void {
+  delaySinks.delete(series);
 }
 
 /** Start sampling (idempotent). */

@@ -74,7 +74,7 @@ describe('runtime metrics lifecycle', () => {
     ensureRuntimeMetrics(store);
     ensureRuntimeMetrics(store);
     expect(countCollectHooks(store)).toBe(hooks);
-    expect(hooks).toBe(2); // heap and event loop
+    expect(hooks).toBe(3); // heap, CPU and event loop
     expect(runtimeMetricsRunning(store)).toBe(true);
   });
 
@@ -101,16 +101,34 @@ describe('runtime metrics lifecycle', () => {
     expect(started).toBeLessThanOrEqual(Date.now() / 1000);
     expect(started).toBeGreaterThan(Date.now() / 1000 - process.uptime() - 5);
 
-    const max = gauge(store, 'loopDelayMax')[0]!.value;
-    const p50 = gauge(store, 'loopDelayP50')[0]!.value;
-    const p99 = gauge(store, 'loopDelayP99')[0]!.value;
-    expect(max).toBeGreaterThan(0.02); // the 40 ms block, in seconds
-    expect(max).toBeLessThan(10);
-    expect(p50).toBeLessThanOrEqual(p99);
-    expect(p99).toBeLessThanOrEqual(max);
-    const utilization = gauge(store, 'loopUtilization')[0]!.value;
-    expect(utilization).toBeGreaterThan(0);
-    expect(utilization).toBeLessThanOrEqual(1);
+    // The 40 ms block is one late tick of the lag sampler: one delay sample over 25 ms, in seconds.
+    const delay = store.series('loopDelay');
+    const over25ms = delay.bounds.findIndex((b) => b >= 0.025) + 1;
+    expect(delay.counts.slice(over25ms).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+    expect(delay.sum).toBeGreaterThan(0.02);
+    expect(delay.count).toBeGreaterThan(3); // ticks every 10 ms over the 100 ms above
+    const time = (state: string) => store.series('loopTime', { [attributes.loopState]: state }).value;
+    expect(time('active')).toBeGreaterThan(0.04);
+    expect(time('idle')).toBeGreaterThan(0);
+    const cpu = (mode: string) => store.series('cpuTime', { [attributes.cpuMode]: mode }).value;
+    expect(cpu('user')).toBeGreaterThan(0.04); // at least the 40 ms busy loop
+    expect(cpu('user') + cpu('system')).toBeLessThanOrEqual(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6);
+  });
+
+  it('keeps the loop and CPU signals cumulative: a second collection only adds', async () => {
+    const store = new SignalStore();
+    ensureRuntimeMetrics(store);
+    store.collect();
+    const active = store.series('loopTime', { [attributes.loopState]: 'active' }).value;
+    const user = store.series('cpuTime', { [attributes.cpuMode]: 'user' }).value;
+    const samples = store.series('loopDelay').count;
+    const busyUntil = performance.now() + 30;
+    while (performance.now() < busyUntil) {}
+    await settle(30);
+    store.collect();
+    expect(store.series('loopTime', { [attributes.loopState]: 'active' }).value).toBeGreaterThan(active + 0.02);
+    expect(store.series('cpuTime', { [attributes.cpuMode]: 'user' }).value).toBeGreaterThan(user);
+    expect(store.series('loopDelay').count).toBeGreaterThan(samples);
   });
 
   it('stops sampling a store on stop: collection no longer updates it', () => {

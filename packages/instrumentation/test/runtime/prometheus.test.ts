@@ -89,8 +89,11 @@ describe.skipIf(!binary)('runtime signals in Prometheus', () => {
     ).toBeGreaterThan(0);
     expect(await value(metricName('heapSizeLimit'))).toBeGreaterThan(0);
     expect(await value(metricName('memoryRss'))).toBeGreaterThan(0);
-    expect(await value(metricName('loopDelayMax'))).toBeGreaterThan(0);
-    expect(await value(metricName('loopUtilization'))).toBeGreaterThan(0);
+    expect(await value(`${metricName('loopDelay')}_count`)).toBeGreaterThan(0);
+    expect(
+      await value(`${metricName('loopTime')}{${labelName(attributes.loopState)}="active"}`),
+    ).toBeGreaterThan(0);
+    expect(await value(`${metricName('cpuTime')}{${labelName(attributes.cpuMode)}="user"}`)).toBeGreaterThan(0);
     expect(await value(metricName('processStartTime'))).toBeGreaterThan(1.6e9);
   });
 });

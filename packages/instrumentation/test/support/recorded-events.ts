@@ -67,7 +67,7 @@ export function recordEvents(store = new SignalStore()): RecordedEvents {
       .set(d % 3);
   });
   store.series('heapUsed', { [attributes.heapSpace]: 'new_space' }).set(1_234_567);
-  store.series('loopUtilization').set(0.25);
+  store.series('loopTime', { [attributes.loopState]: 'active' }).add(0.25);
   store
     .series('gcOverlap', { [attributes.system]: 'inprocess', [attributes.destination]: 'orders.created' })
     .add(0.125);
