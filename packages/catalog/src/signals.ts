@@ -291,7 +291,8 @@ export const signals = define({
     convention: otel(OTEL_V8JS),
     group: 'runtime',
     aggregator: 'max',
-    aggregatorReason: 'each worker has its own heap: the fullest worker, which heap-near-limit compares with one heap limit',
+    aggregatorReason:
+      'each worker has its own heap: the fullest worker, which heap-near-limit compares with one heap limit',
   },
   heapSpaceSize: {
     name: 'v8js.memory.heap.limit',

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningPipeline, startPipeline } from '@eventscope/demo';
 import { prometheusBinary, type RunningPrometheus, scrapeConfig, startPrometheus } from '@eventscope/testkit';
@@ -108,6 +108,14 @@ describe.skipIf(!available)('eventscope report against a real Prometheus (steady
     for (const figure of ['latencyP99', 'gcPauseP99', 'heapUsed', 'rss']) {
       expect(orders.get(figure)!.change!, figure).toBeGreaterThan(0.1);
     }
+    // Process CPU per service, user and system, in cores: real, and within the machine's cores.
+    for (const figure of ['cpuUser', 'cpuSystem']) {
+      for (const side of ['before', 'after'] as const) {
+        expect(orders.get(figure)![side]!, `${figure} ${side}`).toBeGreaterThan(0.001);
+        expect(orders.get(figure)![side]!, `${figure} ${side}`).toBeLessThanOrEqual(availableParallelism());
+      }
+    }
+    expect(orders.get('cpuUser')!.after!).toBeGreaterThan(orders.get('cpuSystem')!.after!);
     // Time in GC grows several-fold, or — from a baseline under 0.1 % — by more than a point.
     const gc = orders.get('gcTimeShare')!;
     if (gc.change === null) expect(gc.difference!).toBeGreaterThan(0.01);

@@ -20,11 +20,9 @@ export const demoSignals: readonly SignalKey[] = [
   'heapSpaceSize',
   'heapSizeLimit',
   'memoryRss',
-  'loopDelayP50',
-  'loopDelayP90',
-  'loopDelayP99',
-  'loopDelayMax',
-  'loopUtilization',
+  'loopTime',
+  'loopDelay',
+  'cpuTime',
   'processStartTime',
 ];
 

@@ -7,7 +7,7 @@ import {
   labelName,
   metricName,
   signalForSeries,
-  signals,
+  type signals,
 } from '@eventscope/catalog';
 import { describe, expect, it } from 'vitest';
 

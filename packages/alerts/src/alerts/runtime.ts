@@ -1,9 +1,20 @@
 import { formatDuration } from '@eventscope/config';
-import { gcTimeShare, heapUsed, heapUsedOfLimit, label, max, num, on, sum } from '@eventscope/config/promql';
+import {
+  gcTimeShare,
+  heapUsed,
+  heapUsedOfLimit,
+  label,
+  loopDelay,
+  loopUtilization,
+  max,
+  num,
+  on,
+  sum,
+} from '@eventscope/config/promql';
 import { type AlertContext, type AlertDefinition, forOf, pick } from '../alert.js';
 import { observationAbove, quantileOfConstant } from '../synthetic.js';
 import { inst, svc } from './label-refs.js';
-import { gaugeRisesScenario, instanceAverageAbove, twoInstances } from './shapes.js';
+import { twoInstances } from './shapes.js';
 
 /** The runtime under the handlers: GC, heap, event loop, restarts. One instance at a time. */
 
@@ -246,6 +257,12 @@ export const memoryPredictedExhaustion: AlertDefinition = {
   },
 };
 
+/** What an on-call reads first about a loop: its p99 delay and its utilization, per instance. */
+const loopChecks = ({ q, window }: AlertContext) => [
+  { title: 'Event-loop delay p99', expr: loopDelay(q, 0.99, q.byInstance, window) },
+  { title: 'Event-loop utilization', expr: loopUtilization(q, q.byInstance, window) },
+];
+
 const loopCauses = [
   'Synchronous work on the event loop: JSON of large payloads, compression, crypto, regexes, sorting big arrays.',
   'Long GC pauses (they delay the loop too): check the GC alerts.',
@@ -263,30 +280,38 @@ export const eventLoopDelayHigh: AlertDefinition = {
     'Look at slow events with cause event_loop: their log lines carry the destination and trace id.',
     'Move heavy synchronous work to worker threads or break it up; add instances if the loop is saturated.',
   ],
-  checks: (ctx) => [
-    { title: 'Event-loop delay p99', expr: max(ctx.q.byInstance, ctx.q.instant('loopDelayP99')) },
-    { title: 'Event-loop utilization', expr: max(ctx.q.byInstance, ctx.q.instant('loopUtilization')) },
-    ...gcChecks(ctx).slice(0, 1),
-  ],
+  checks: (ctx) => [...loopChecks(ctx), ...gcChecks(ctx).slice(0, 1)],
   rules: (ctx) => [
     {
-      expr: instanceAverageAbove(ctx, 'loopDelayP99', ctx.th.eventLoopDelaySeconds),
+      expr: `${loopDelay(ctx.q, 0.99, ctx.q.byInstance, ctx.window)} > ${num(ctx.th.eventLoopDelaySeconds)}`,
       severity: 'ticket',
       forSeconds: forOf(ctx, 'medium'),
       summary: `Event loop of ${svc(ctx)} ${inst} is delayed`,
-      description: `Event-loop delay p99 of ${svc(ctx)} ${inst} averages {{ $value | humanizeDuration }} (alerting above ${num(ctx.th.eventLoopDelaySeconds)} s).`,
+      description: `Event-loop delay p99 of ${svc(ctx)} ${inst} is {{ $value | humanizeDuration }} (alerting above ${num(ctx.th.eventLoopDelaySeconds)} s).`,
     },
   ],
   scenarios: (ctx, [rule]) => {
-    const low = ctx.th.eventLoopDelaySeconds / 4;
-    const high = ctx.th.eventLoopDelaySeconds * 2;
+    const { fires, calm } = twoInstances(ctx);
+    const short = 0.0005;
+    const long = observationAbove('loopDelay', 0.99, ctx.th.eventLoopDelaySeconds);
+    const ticks = (value: number) => ({ perSecond: 100, value });
     return [
-      gaugeRisesScenario(ctx, rule!, {
-        title: `loop delay p99 rises to ${num(high)} s: fires; stays at ${num(low)} s: silent`,
-        signal: 'loopDelayP99',
-        low,
-        high,
-      }),
+      {
+        title: `every loop tick grows ${long} s late: fires; stays on time: silent`,
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.rateSeconds,
+        build: (s) => {
+          s.histogram('loopDelay', fires, ticks(short), ticks(long));
+          s.histogram('loopDelay', calm, ticks(short), ticks(short));
+        },
+        expected: [
+          {
+            rule: rule!,
+            labels: pick(fires, ctx.q.byInstance),
+            value: quantileOfConstant('loopDelay', 0.99, long),
+          },
+        ],
+      },
     ];
   },
 };
@@ -299,13 +324,10 @@ export const eventLoopSaturated: AlertDefinition = {
     'A saturated loop cannot take more work: events queue in the broker or in memory, their age grows, and any extra load turns into latency.',
   causes: loopCauses,
   actions: ['Scale out (more consumers), lower per-event work, or move CPU-heavy work off the loop.'],
-  checks: (ctx) => [
-    { title: 'Event-loop utilization', expr: max(ctx.q.byInstance, ctx.q.instant('loopUtilization')) },
-    { title: 'Event-loop delay p99', expr: max(ctx.q.byInstance, ctx.q.instant('loopDelayP99')) },
-  ],
+  checks: (ctx) => loopChecks(ctx).reverse(),
   rules: (ctx) => [
     {
-      expr: instanceAverageAbove(ctx, 'loopUtilization', ctx.th.eventLoopUtilizationRatio),
+      expr: `${loopUtilization(ctx.q, ctx.q.byInstance, ctx.window)} > ${num(ctx.th.eventLoopUtilizationRatio)}`,
       severity: 'ticket',
       forSeconds: forOf(ctx, 'medium'),
       summary: `Event loop of ${svc(ctx)} ${inst} is saturated`,
@@ -313,15 +335,26 @@ export const eventLoopSaturated: AlertDefinition = {
     },
   ],
   scenarios: (ctx, [rule]) => {
+    const { fires, calm } = twoInstances(ctx);
     const low = ctx.th.eventLoopUtilizationRatio / 2;
     const high = (ctx.th.eventLoopUtilizationRatio + 1) / 2;
+    // Per second of wall time: seconds of active loop time, and the rest idle.
     return [
-      gaugeRisesScenario(ctx, rule!, {
+      {
         title: `utilization rises to ${num(high * 100)} %: fires; stays at ${num(low * 100)} %: silent`,
-        signal: 'loopUtilization',
-        low,
-        high,
-      }),
+        onsetSeconds: 2 * ctx.profile.rateSeconds,
+        settleSeconds: ctx.profile.rateSeconds,
+        build: (s) => {
+          for (const [labels, after] of [
+            [fires, high],
+            [calm, low],
+          ] as const) {
+            s.counter('loopTime', { ...labels, [label.loopState]: 'active' }, low, after);
+            s.counter('loopTime', { ...labels, [label.loopState]: 'idle' }, 1 - low, 1 - after);
+          }
+        },
+        expected: [{ rule: rule!, labels: pick(fires, ctx.q.byInstance), value: high }],
+      },
     ];
   },
 };

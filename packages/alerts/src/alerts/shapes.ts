@@ -1,5 +1,5 @@
 import type { SignalKey } from '@eventscope/catalog';
-import { max, num, sum } from '@eventscope/config/promql';
+import { sum } from '@eventscope/config/promql';
 import {
   type AlertContext,
   pick,
@@ -11,7 +11,7 @@ import {
 
 /**
  * Rule and scenario shapes several alerts share: a counter that must not move, a per-instance
- * gauge that must stay below a threshold. Each alert still words its own summary and titles.
+ * pair of instances of which one breaks. Each alert still words its own summary and titles.
  */
 
 /** Two scrape targets of the scenario service: `fires` breaks at the onset, `calm` does not. */
@@ -53,29 +53,5 @@ export function counterRisesScenario(
       s.counter(signal, calm, 0, 0);
     },
     expected: [{ rule, labels: pick(fires, spec.by), value: perSecond * ctx.profile.rateSeconds }],
-  };
-}
-
-/** The worst instance's average of the gauge `signal` over the rate window is above `threshold`. */
-export const instanceAverageAbove = (ctx: AlertContext, signal: SignalKey, threshold: number) =>
-  `${max(ctx.q.byInstance, ctx.q.overTime('avg_over_time', signal, 'value', ctx.window))} > ${num(threshold)}`;
-
-/** The gauge `signal` rises from `low` to `high` on one instance and stays at `low` on another. */
-export function gaugeRisesScenario(
-  ctx: AlertContext,
-  rule: RuleInstance,
-  spec: { title: string; signal: SignalKey; low: number; high: number },
-): Scenario {
-  const { fires, calm } = twoInstances(ctx);
-  const { signal, low, high } = spec;
-  return {
-    title: spec.title,
-    onsetSeconds: 2 * ctx.profile.rateSeconds,
-    settleSeconds: ctx.profile.rateSeconds,
-    build: (s) => {
-      s.gauge(signal, fires, low, high);
-      s.gauge(signal, calm, low, low);
-    },
-    expected: [{ rule, labels: pick(fires, ctx.q.byInstance), value: high }],
   };
 }

@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '@eventscope/config';
 import type { PrometheusClient } from '@eventscope/config/prometheus-client';
 import {
   by as byLabels,
+  cpuCores,
   errorRatio,
   gcTimeShare,
   label,
@@ -19,6 +20,7 @@ import { parseTimeRange, promDuration, type TimeRange } from '../time-range.js';
 import {
   formatBytes,
   formatChange,
+  formatCores,
   formatDifference,
   formatFactor,
   formatPercent,
@@ -42,7 +44,9 @@ export type Figure =
   | 'gcTimeShare'
   | 'gcPauseP99'
   | 'heapUsed'
-  | 'rss';
+  | 'rss'
+  | 'cpuUser'
+  | 'cpuSystem';
 
 interface FigureSpec {
   figure: Figure;
@@ -157,6 +161,18 @@ export const figures: readonly FigureSpec[] = [
     difference: formatBytes,
     query: (q, by, w) => averageOf(q, 'memoryRss', by, w),
   },
+  ...(['user', 'system'] as const).map(
+    (mode): FigureSpec => ({
+      figure: mode === 'user' ? 'cpuUser' : 'cpuSystem',
+      title: `CPU ${mode} (cores)`,
+      scope: 'service',
+      format: formatCores,
+      floor: 0.001,
+      floorText: '0.001 cores',
+      difference: formatCores,
+      query: (q, by, w) => cpuCores(q, by, w, mode),
+    }),
+  ),
 ];
 
 export interface ReportRow {

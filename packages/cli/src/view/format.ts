@@ -23,6 +23,12 @@ export function formatRate(perSecond: number): string {
   return perSecond >= 100 ? perSecond.toFixed(0) : perSecond.toFixed(1);
 }
 
+/** CPU seconds per second, as cores in use: 0.125 cores. */
+export function formatCores(cores: number): string {
+  if (!Number.isFinite(cores)) return '–';
+  return `${cores.toFixed(3)} cores`;
+}
+
 /** Signed relative change: +12.3 %, −30.0 %; '–' when there is no baseline. */
 export function formatChange(before: number, after: number): string {
   if (!Number.isFinite(before) || !Number.isFinite(after)) return '–';

@@ -88,8 +88,17 @@ export function loopDelay(q: Queries, p: number, by: readonly string[], window: 
   return percentile(q, p, 'loopDelay', by, window);
 }
 
-/** CPU cores the process used over the window (CPU seconds per second), by `cpu.mode` (user, system). */
-export function cpuCores(q: Queries, by: readonly string[], window: string): string {
+/**
+ * CPU cores the processes used over the window (CPU seconds per second): by `cpu.mode` (user,
+ * system), or in one mode only.
+ */
+export function cpuCores(
+  q: Queries,
+  by: readonly string[],
+  window: string,
+  mode?: 'user' | 'system',
+): string {
+  if (mode) return q.sumRate(by, 'cpuTime', 'value', window, [equals(label.cpuMode, mode)]);
   return q.sumRate([...by, label.cpuMode], 'cpuTime', 'value', window);
 }
 

@@ -1,5 +1,5 @@
 import { panelSteps, type ResolvedConfig } from '@eventscope/config';
-import { errorRatioByType, label, percentile, sum, throughput } from '@eventscope/config/promql';
+import { cpuCores, errorRatioByType, label, percentile, sum, throughput } from '@eventscope/config/promql';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { RATE_INTERVAL } from '../queries.js';
 import { dashboardVariables } from '../variables.js';
@@ -157,6 +157,21 @@ export function overviewDashboard(config: ResolvedConfig): Dashboard {
           'Events whose handler has started and not yet finished. Bad: steadily rising (handlers hang or a downstream call never returns) or pinned at the consumer concurrency limit.',
         unit: 'short',
         queries: [{ expr: sum([destination], q.instant('inFlight')), legend: `{{${destination}}}` }],
+      }),
+    )
+    .withPanel(
+      panels.timeseries({
+        title: 'CPU by service (user / system)',
+        description:
+          'CPU the instrumented processes of each service used, in cores (CPU seconds per second), split into user and system (kernel) time. Bad: near the cores the service is given (it is CPU-bound: latency and event age rise), or a step up after a deploy at the same throughput.',
+        unit: 'short',
+        min: 0,
+        queries: [
+          {
+            expr: cpuCores(q, [q.service], RATE_INTERVAL),
+            legend: `{{${q.service}}} {{${label.cpuMode}}}`,
+          },
+        ],
       }),
     )
     .withPanel(

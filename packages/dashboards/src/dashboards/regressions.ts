@@ -3,6 +3,7 @@ import {
   errorRatio,
   gcTimeShare,
   heapUsed,
+  loopDelay,
   max,
   percentile,
   type Queries,
@@ -56,7 +57,7 @@ interface Headline {
 
 /** A gauge summed (or maxed) over the selected processes: now, or averaged over the comparison window. */
 const gauge =
-  (signal: 'memoryRss' | 'loopDelayP99', aggregate: typeof sum) =>
+  (signal: 'memoryRss', aggregate: typeof sum) =>
   (q: Queries, w?: string): string =>
     aggregate([], w ? q.overTime('avg_over_time', signal, 'value', w) : q.instant(signal));
 
@@ -121,7 +122,7 @@ const headlines: readonly Headline[] = [
     title: 'Event-loop delay p99',
     unit: 's',
     meaning: 'how late the event loop ran scheduled work',
-    expr: gauge('loopDelayP99', max),
+    expr: (q, w = RATE_INTERVAL) => max([], loopDelay(q, 0.99, q.byInstance, w)),
     direction: 'higher-is-worse',
   },
 ];

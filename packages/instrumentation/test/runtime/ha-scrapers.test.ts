@@ -1,11 +1,6 @@
 import { resolveConfig } from '@eventscope/config';
 import { loopDelay, loopUtilization, Queries } from '@eventscope/config/promql';
-import {
-  prometheusBinary,
-  type RunningPrometheus,
-  scrapeConfig,
-  startPrometheus,
-} from '@eventscope/testkit';
+import { prometheusBinary, type RunningPrometheus, scrapeConfig, startPrometheus } from '@eventscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MetricsServer, serveMetrics } from '../../src/export/server.js';
 import { startRuntimeMetrics, stopRuntimeMetrics } from '../../src/runtime/index.js';

@@ -112,7 +112,9 @@ describe('runtime metrics lifecycle', () => {
     expect(time('idle')).toBeGreaterThan(0);
     const cpu = (mode: string) => store.series('cpuTime', { [attributes.cpuMode]: mode }).value;
     expect(cpu('user')).toBeGreaterThan(0.04); // at least the 40 ms busy loop
-    expect(cpu('user') + cpu('system')).toBeLessThanOrEqual(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6);
+    expect(cpu('user') + cpu('system')).toBeLessThanOrEqual(
+      process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+    );
   });
 
   it('keeps the loop and CPU signals cumulative: a second collection only adds', async () => {
@@ -126,7 +128,9 @@ describe('runtime metrics lifecycle', () => {
     while (performance.now() < busyUntil) {}
     await settle(30);
     store.collect();
-    expect(store.series('loopTime', { [attributes.loopState]: 'active' }).value).toBeGreaterThan(active + 0.02);
+    expect(store.series('loopTime', { [attributes.loopState]: 'active' }).value).toBeGreaterThan(
+      active + 0.02,
+    );
     expect(store.series('cpuTime', { [attributes.cpuMode]: 'user' }).value).toBeGreaterThan(user);
     expect(store.series('loopDelay').count).toBeGreaterThan(samples);
   });
