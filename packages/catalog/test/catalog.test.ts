@@ -73,7 +73,9 @@ describe('signal catalog', () => {
 
   it('keeps no per-collection loop gauge: the loop is measured by cumulative signals only', () => {
     // A value reset at each collection is split between two scrapers (an HA pair); these are not.
-    const loop = signalList.filter((def) => def.name.startsWith('nodejs.eventloop') || def.key.startsWith('loop'));
+    const loop = signalList.filter(
+      (def) => def.name.startsWith('nodejs.eventloop') || def.key.startsWith('loop'),
+    );
     expect(loop.map((def) => [def.key, def.kind])).toEqual([
       ['loopTime', 'counter'],
       ['loopDelay', 'histogram'],

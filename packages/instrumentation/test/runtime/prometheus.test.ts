@@ -93,7 +93,9 @@ describe.skipIf(!binary)('runtime signals in Prometheus', () => {
     expect(
       await value(`${metricName('loopTime')}{${labelName(attributes.loopState)}="active"}`),
     ).toBeGreaterThan(0);
-    expect(await value(`${metricName('cpuTime')}{${labelName(attributes.cpuMode)}="user"}`)).toBeGreaterThan(0);
+    expect(await value(`${metricName('cpuTime')}{${labelName(attributes.cpuMode)}="user"}`)).toBeGreaterThan(
+      0,
+    );
     expect(await value(metricName('processStartTime'))).toBeGreaterThan(1.6e9);
   });
 });
