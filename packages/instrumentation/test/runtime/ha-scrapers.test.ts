@@ -100,16 +100,17 @@ describe.skipIf(!binary)('loop signals seen by two Prometheus servers at differe
     // Idle: timer jitter only (the resolution used to be counted: 10.3 ms).
     expect(a.idleP50).toBeLessThan(0.002);
     expect(b.idleP50).toBeLessThan(0.002);
-    // Each 50 ms block makes one tick 25-50 ms late, ~4 % of ticks: p99 falls in that bucket.
+    // Each 50 ms block makes one tick 25-50 ms late (more on a loaded machine, where the process also
+    // waits for a core), ~4 % of ticks: p99 falls among those late ticks.
     for (const f of [a, b]) {
       expect(f.p99).toBeGreaterThan(0.025);
-      expect(f.p99).toBeLessThanOrEqual(0.05);
+      expect(f.p99).toBeLessThan(0.1);
     }
     // The two windows' sample spans differ by up to one 4 s scrape at each end of a 2 s pattern, which
-    // moves the share of late ticks by about a tenth; inside the 25-50 ms bucket p99 is interpolated
-    // linearly, so it moves by a few ms: 5 ms tolerance. Utilization: the same reasoning bounds the
-    // difference by ~0.03 of a ~0.2 mean; 0.05 tolerance.
-    expect(Math.abs(a.p99 - b.p99)).toBeLessThan(0.005);
+    // moves the share of late ticks by about a tenth; inside its bucket (25-50 ms, or 50-100 ms under
+    // load) p99 is interpolated linearly, so it moves by a tenth of the bucket at most: 10 % of the
+    // value. Utilization: the same reasoning bounds the difference by ~0.03 of a ~0.2 mean; 0.05.
+    expect(Math.abs(a.p99 - b.p99)).toBeLessThan(0.1 * Math.max(a.p99, b.p99));
     expect(Math.abs(a.utilization - b.utilization)).toBeLessThan(0.05);
     // Both near the busy share the test measured itself (scrapes and timers add a little).
     for (const f of [a, b]) expect(Math.abs(f.utilization - truth)).toBeLessThan(0.06);
