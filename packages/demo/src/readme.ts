@@ -1,9 +1,10 @@
 import { renderSignalTable, type SignalKey } from '@eventscope/catalog';
 
 /**
- * The catalog signals the demo's /metrics carries. The rest need what the in-memory broker does
- * not do (batches, acks, redelivery, dead letters) or a fault (bad headers, clock skew, label
- * overflow, instrumentation errors). A test checks this list against a running pipeline.
+ * The catalog signals the demo's /metrics carries. Dead letters, label overflow and
+ * instrumentation errors are there at 0 (counters exist before their first event, so increase()
+ * sees it). The rest need what the in-memory broker does not do (batches, acks, redelivery) or a
+ * fault (bad headers, clock skew). A test checks this list against a running pipeline.
  */
 export const demoSignals: readonly SignalKey[] = [
   'processDuration',
@@ -24,6 +25,9 @@ export const demoSignals: readonly SignalKey[] = [
   'loopDelay',
   'cpuTime',
   'processStartTime',
+  'deadLetteredEvents',
+  'labelOverflow',
+  'instrumentationErrors',
 ];
 
 /** The README's generated block (`node scripts/docs.mjs`): the signals the demo emits. */

@@ -47,6 +47,10 @@ export class ConsumerSeries extends DestinationSeries<FailureSeries> {
     this.pipelineAge = store.series('pipelineAge', destinationLabels);
     this.batchSize = batch ? store.series('batchSize', destinationLabels) : undefined;
     this.attribution = createAttributionTarget(store, destinationLabels, slowThresholdMs);
+    // Present at 0 from the moment the destination is known (at wrap time for a fixed one): a
+    // counter that first appears at 1 is invisible to increase(), so the first dead letter would
+    // never alert. The adapters' settle targets record into this same series.
+    store.series('deadLetteredEvents', destinationLabels);
   }
 
   protected failureSeries(errorType: string): FailureSeries {

@@ -11,6 +11,41 @@ export interface FaultLogger {
   warn: (obj: object, msg?: string) => void;
 }
 
+/**
+ * The components that report faults, besides each adapter's `adapter.<system>.settle`. Their
+ * series are made at 0 when a store is first used by a wrapper (`zeroFaultCounters`): a counter
+ * that first appears at 1 is invisible to increase(), so the first fault would never alert.
+ */
+export const faultComponents = [
+  'carrier',
+  'collect',
+  'destination',
+  'gc',
+  'handler',
+  'metrics-server',
+  'otel-producer',
+  'otel-shutdown',
+  'producer',
+  'prom-client',
+  'runtime',
+  'slow-events',
+  'thenable',
+  'tracing',
+] as const;
+
+/** The fault counter of one component, at 0 until its first fault. */
+export function zeroFaultCounter(component: string, store: SignalStore): void {
+  store.series('instrumentationErrors', { [attributes.component]: component });
+}
+
+const zeroed = new WeakSet<SignalStore>();
+/** Every component's fault counter at 0, once per store. */
+export function zeroFaultCounters(store: SignalStore): void {
+  if (zeroed.has(store)) return;
+  zeroed.add(store);
+  for (const component of faultComponents) zeroFaultCounter(component, store);
+}
+
 let logger: FaultLogger | undefined;
 interface FaultEntry {
   series: CounterSeries;
@@ -26,7 +61,11 @@ export function setFaultLogger(next: FaultLogger | undefined): void {
 }
 
 /** Count (and, at most once per 10 s per component, log) a fault. Never throws. */
-export function reportFault(component: string, error: unknown, store: SignalStore = defaultStore): void {
+export function reportFault(
+  component: (typeof faultComponents)[number] | `adapter.${string}.settle`,
+  error: unknown,
+  store: SignalStore = defaultStore,
+): void {
   try {
     let byComponent = entries.get(store);
     if (!byComponent) entries.set(store, (byComponent = new Map()));

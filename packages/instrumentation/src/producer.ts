@@ -45,6 +45,7 @@ class ProducerSetup {
   readonly pipeline: boolean;
   readonly writer: CarrierWriter<unknown[], unknown>;
   private readonly messageCount: ((args: unknown[]) => number) | undefined;
+  private readonly creationHeader: ((args: unknown[]) => boolean) | undefined;
   /** The series for a send call's destination (`destinations.get(args)`); resolved once per destination. */
   readonly destinations: SeriesByDestination<unknown[], ProducerSeries>;
 
@@ -56,6 +57,7 @@ class ProducerSetup {
     this.pipeline = options.pipelineAge === true;
     this.writer = (options.carrier ?? defaultCarrierWriter) as CarrierWriter<unknown[], unknown>;
     this.messageCount = options.messageCount;
+    this.creationHeader = options.creationHeader;
     const create = (destination: string) =>
       new ProducerSeries(this.store, {
         system: options.system,
@@ -78,6 +80,17 @@ class ProducerSetup {
     } catch (fault) {
       reportFault('producer', fault, this.store);
       return 1;
+    }
+  }
+
+  /** Whether this call's message gets the creation-time header (a failing option: it does). */
+  writesCreation(args: unknown[]): boolean {
+    if (this.creationHeader === undefined) return true;
+    try {
+      return this.creationHeader(args) !== false;
+    } catch (fault) {
+      reportFault('producer', fault, this.store);
+      return true;
     }
   }
 }
@@ -137,7 +150,9 @@ function inject(setup: ProducerSetup, args: unknown[], series: ProducerSeries, s
       const tracestate = spanContext.traceState?.serialize();
       if (tracestate) setIfAbsent(writer, carrier, headerNames.tracestate, tracestate);
     }
-    setIfAbsent(writer, carrier, headerNames.created, formatEpochMillis(setup.wallClock()));
+    if (setup.writesCreation(args)) {
+      setIfAbsent(writer, carrier, headerNames.created, formatEpochMillis(setup.wallClock()));
+    }
     if (setup.pipeline) {
       const origin = pipelineOrigin();
       if (origin !== undefined) setIfAbsent(writer, carrier, headerNames.origin, formatEpochMillis(origin));

@@ -105,6 +105,12 @@ export interface ProducerOptions<A extends unknown[] = any[]> extends CommonOpti
   carrier?: CarrierWriter<A>;
   /** Messages one send call carries (batch sends). Default 1. */
   messageCount?: (args: A) => number;
+  /**
+   * Whether a send call's message gets the `eventscope-created` header. Default: every message. An
+   * adapter whose broker stamps the creation time itself, and whose consumer reads that stamp,
+   * leaves it out where the stamp is there (Redis Streams: entries whose id Redis assigns, `*`).
+   */
+  creationHeader?: (args: A) => boolean;
 }
 
 /** Header names eventscope writes; producers never overwrite a header the user already set. */

@@ -1,5 +1,6 @@
+import { attributes } from '@eventscope/catalog';
 import { ensurePromClientCollector } from './export/prom-client.js';
-import { reportFault } from './faults.js';
+import { reportFault, zeroFaultCounters } from './faults.js';
 import { ensureRuntimeMetrics } from './runtime/index.js';
 import { defaultStore, type SignalStore } from './store.js';
 import type { CommonOptions } from './types.js';
@@ -20,6 +21,9 @@ export function prepareWrapper(options: CommonOptions, wrapper: string): SignalS
     );
   }
   const store = options.store ?? defaultStore;
+  // Counters that must exist at 0 before their first increment, or increase() never sees it.
+  zeroFaultCounters(store);
+  store.series('labelOverflow', { [attributes.system]: options.system });
   try {
     ensurePromClientCollector(store, options.registry ?? 'global');
   } catch (error) {

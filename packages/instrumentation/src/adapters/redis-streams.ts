@@ -1,24 +1,28 @@
 import { BoundedMap } from '../bounded-map.js';
 import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
-import { headerText } from '../propagation.js';
+import { headerText, plausibleEpochMillis } from '../propagation.js';
 import { defaultStore } from '../store.js';
 import type { CarrierReader, CarrierWriter, HandlerOptions, ProducerOptions } from '../types.js';
 import { millisFromStreamId } from './epoch.js';
 import { type AdapterOptions, commonOptions } from './options.js';
 import { patchMethod } from './patch.js';
+import { instrumentQueues, type QueuedXadd, queuedOutcome } from './redis-pipeline.js';
 import { SettleTargets } from './settle.js';
 
 /**
  * Redis Streams through `ioredis`.
  *
- * - `instrumentRedisStreams(redis)` instruments, in place, `xadd` (a send; trace context and the
- *   creation time are appended as fields of the entry) and `xack` (settle outcome `ack`, one per
- *   acknowledged id, labelled with the stream and the group).
+ * - `instrumentRedisStreams(redis)` instruments, in place, `xadd` — called on the client, or queued
+ *   on its `pipeline()` or `multi()` (redis-pipeline.ts) — as a send (trace context is appended as
+ *   fields of the entry) and `xack` (settle outcome `ack`, one per acknowledged id, labelled with
+ *   the stream and the group).
  * - `instrumentStreamHandler(handler, { stream, consumerGroup })` wraps the handler your
  *   XREADGROUP loop calls for each entry, `handler([id, fields], …)` — the entry exactly as
  *   ioredis returns it. Event age comes from the entry id's millisecond timestamp, which Redis
- *   assigns when the entry is added.
+ *   assigns when the entry is added with the id `*`. So the creation-time field is written only
+ *   for an explicit id, which may not be a time: there the consumer reads the id's time when it is
+ *   a plausible one (a copied entry keeps its original time), else the field.
  */
 
 export const REDIS_SYSTEM = 'redis';
@@ -79,6 +83,25 @@ const fieldWriter: CarrierWriter<unknown[], XaddCarrier> = {
 
 const keyText = (key: unknown) => headerText(key) ?? String(key);
 
+/** XADD's options before the id, with the number of arguments each takes after its name. */
+const xaddOptions: Readonly<Record<string, number>> = { NOMKSTREAM: 0, MAXLEN: 1, MINID: 1, LIMIT: 1 };
+
+/** The id argument of an XADD call: `key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] id …`. */
+function xaddId(args: readonly unknown[]): string | undefined {
+  let i = 1;
+  for (;;) {
+    const word = headerText(args[i])?.toUpperCase();
+    const takes = word === undefined ? undefined : xaddOptions[word];
+    if (takes === undefined) return headerText(args[i]);
+    i++;
+    if (word !== 'NOMKSTREAM' && word !== 'LIMIT' && (args[i] === '=' || args[i] === '~')) i++;
+    i += takes;
+  }
+}
+
+/** Redis stamps an entry added with the id `*`; any other id is the caller's. */
+const idByRedis = (args: unknown[]) => xaddId(args) === '*';
+
 /** Instrument `xadd` and `xack` of an ioredis client (or cluster), in place. */
 export function instrumentRedisStreams<R extends StreamClient>(
   redis: R,
@@ -91,8 +114,10 @@ export function instrumentRedisStreams<R extends StreamClient>(
     operationName: 'xadd',
     destination: (args) => destination(args[0]),
     carrier: fieldWriter,
+    creationHeader: (args) => !idByRedis(args),
   };
   patchMethod(redis, 'xadd', (original) => instrumentProducer(original, producerOptions));
+  instrumentQueues(redis, queuedXadd(producerOptions));
 
   // One settle-target set per consumer group seen in XACK calls, as many as the budget allows.
   const byGroup = new BoundedMap<SettleTargets>(
@@ -118,6 +143,36 @@ export function instrumentRedisStreams<R extends StreamClient>(
   return redis;
 }
 
+/**
+ * The `xadd` of a pipeline or MULTI queue: one instrumented send per queued entry, whose outcome
+ * is the entry's own reply (see redis-pipeline.ts). The send function is made once per client; the
+ * queue's original `xadd` is handed to it through `pending`, as the call is synchronous.
+ */
+function queuedXadd(producerOptions: ProducerOptions<unknown[]>): QueuedXadd {
+  const pending: { original?: (...args: unknown[]) => unknown; returned?: unknown } = {};
+  const send = instrumentProducer(function (this: { length: number }, ...args: unknown[]) {
+    const position = this.length;
+    pending.returned = pending.original!.apply(this, args);
+    return queuedOutcome(this, position);
+  }, producerOptions);
+  return function (original, args) {
+    pending.original = original;
+    try {
+      send.apply(this, args);
+      return pending.returned;
+    } finally {
+      pending.original = undefined;
+      pending.returned = undefined;
+    }
+  };
+}
+
+/** The creation time an entry id says, when it is a plausible one; else undefined (the field is read). */
+const createdFromId = (id: unknown) => {
+  const ms = millisFromStreamId(id);
+  return ms === undefined ? undefined : plausibleEpochMillis(ms);
+};
+
 /** Wrap the handler an XREADGROUP loop calls per entry. */
 export function instrumentStreamHandler<
   H extends (...args: never[]) => unknown,
@@ -129,7 +184,7 @@ export function instrumentStreamHandler<
     destination: stream,
     messageArgument: options.entryArgument ?? 0,
     carrier: fieldReader,
-    createdAt: (entry) => millisFromStreamId(entry[0]),
+    createdAt: (entry) => createdFromId(entry[0]),
   };
   if (options.consumerGroup !== undefined) handlerOptions.consumerGroup = options.consumerGroup;
   if (options.slowThreshold !== undefined) handlerOptions.slowThreshold = options.slowThreshold;

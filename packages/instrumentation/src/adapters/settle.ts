@@ -1,6 +1,6 @@
 import { attributes, attributeValues } from '@eventscope/catalog';
 import { BoundedMap } from '../bounded-map.js';
-import { reportFault } from '../faults.js';
+import { reportFault, zeroFaultCounter } from '../faults.js';
 import { type CounterSeries, defaultStore, type HistogramSeries, type SignalStore } from '../store.js';
 
 /**
@@ -90,6 +90,7 @@ export class SettleTargets {
   ) {
     const into = store ?? defaultStore;
     this.store = into;
+    zeroFaultCounter(`adapter.${system}.settle`, into);
     this.targets = new BoundedMap(
       into.destinationBudget,
       (destination) => new SettleTarget(into, system, destination, consumerGroup),
