@@ -84,6 +84,8 @@ export interface AlertDefinition {
   actions: string[];
   checks: (ctx: AlertContext) => RunbookCheck[];
   rules: (ctx: AlertContext) => RuleInstance[];
+  /** Recording rules the alert's rules read, evaluated in its group just before them. */
+  records?: (ctx: AlertContext) => RecordingRule[];
   scenarios: (ctx: AlertContext, rules: RuleInstance[]) => Scenario[];
 }
 

@@ -95,7 +95,10 @@ export function ruleFiles(
     ...interval,
     rules: built
       .filter((b) => b.definition.group === group)
-      .flatMap((b) => b.rules.map((r) => alertingRule(ctx, b.definition.name, r))),
+      .flatMap((b) => [
+        ...(b.definition.records?.(ctx) ?? []),
+        ...b.rules.map((r) => alertingRule(ctx, b.definition.name, r)),
+      ]),
   });
   return {
     recording: [{ name: 'eventscope-recording', ...interval, rules: recordingRules(ctx) }],

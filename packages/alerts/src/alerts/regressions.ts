@@ -14,7 +14,9 @@ import {
   type AlertDefinition,
   forOf,
   pick,
+  type RecordingRule,
   type RuleInstance,
+  type Scenario,
   scenarioService,
   targetLabels,
 } from '../alert.js';
@@ -26,8 +28,55 @@ import { dest, inst, svc } from './label-refs.js';
  * traffic floor, so a service that is idle now or was idle then never pages.
  */
 
+/**
+ * A baseline held while its alert fires: recorded at every evaluation as the value `offset` ago,
+ * until the alert fires for a series; from then on the record keeps its own last value, the one
+ * from before the incident. Compared with `offset` directly, an incident that outlasts the offset
+ * becomes its own baseline and the alert resolves while the incident goes on (after about a
+ * minute and a half with the test profile's one-minute baseline, after a day with production's
+ * one-day GC baseline). When the value is back under the factor the alert resolves and the
+ * baseline follows the offset again. Only firing holds it, not pending; and a baseline counts
+ * only once its whole window has data (`covered`: a rate at the offset plus the window back has
+ * a value): a window that starts before the data does gives short-lived, wrong ratios (a low GC
+ * share, a low heap floor), which must neither fire nor be held.
+ */
+function heldBaseline(
+  ctx: AlertContext,
+  record: string,
+  alert: { name: string; labels?: Record<string, string> },
+  labels: readonly string[],
+  live: string,
+  covered: string,
+): RecordingRule {
+  const matchers = Object.entries({ alertname: alert.name, alertstate: 'firing', ...alert.labels }).map(
+    ([name, value]) => `${name}=${JSON.stringify(value)}`,
+  );
+  // Its own last sample: three steps back, so an evaluation a little late still finds it.
+  const own = `last_over_time(${record}[${formatDuration(3 * ctx.profile.stepSeconds)}])`;
+  return {
+    record,
+    expr: [
+      `(`,
+      `  ${own}`,
+      `and ${on(labels)}`,
+      `  ALERTS{${matchers.join(', ')}}`,
+      `)`,
+      `or`,
+      `(`,
+      `  ${live}`,
+      `and ${on(labels)}`,
+      `  ${covered}`,
+      `)`,
+    ].join('\n'),
+  };
+}
+
 /** The queries as they were `seconds` ago. */
 const agoSeconds = (ctx: AlertContext, seconds: number) => ctx.q.ago(formatDuration(seconds));
+
+/** Events processed per second `seconds` ago: present once the data reaches that far back. */
+const servedAgo = (ctx: AlertContext, labels: readonly string[], seconds: number) =>
+  throughput(agoSeconds(ctx, seconds), labels, ctx.window);
 
 /** `on (labels) sum by (labels) (rate(processed[w] offset o)) > floor`: traffic now, or at a baseline. */
 function trafficFloor(ctx: AlertContext, labels: readonly string[], baseline?: string): string {
@@ -51,6 +100,24 @@ const p99 = (ctx: AlertContext, baseline?: string) =>
     ctx.q.byDestination,
     ctx.window,
   );
+
+/** The recorded p99 a latency rule compares with: `baseline` ago, held while the rule's alert is active. */
+const heldP99 = (ctx: AlertContext, b: Baseline) =>
+  `${ctx.q.service}_destination:${ctx.q.name('processDuration')}:p99_rate${ctx.window}_offset${b.label}_held`;
+
+/**
+ * The case as it is once the incident has lasted `beyondSeconds` past its baseline offset: every
+ * baseline then lies inside the incident, and the alert must still be firing with the value it
+ * fired with (against the baseline held from before the incident).
+ */
+function outlasting(scenario: Scenario, offsetSeconds: number, windowSeconds: number): Scenario {
+  const lasted = offsetSeconds + 2 * windowSeconds;
+  return {
+    ...scenario,
+    title: `${scenario.title}; still firing ${formatDuration(lasted)} in, the incident outlasting its ${formatDuration(offsetSeconds)} baseline`,
+    settleSeconds: lasted,
+  };
+}
 
 /** `(now / then) > factor`, one operand a line, the way the rule files show it. */
 const grewMoreThan = (now: string, then: string, factor: number) => [
@@ -101,12 +168,23 @@ export const latencyRegression: AlertDefinition = {
       expr: ctx.q.sumRate([...ctx.q.byDestination, label.slowCause], 'slowEvents', 'value', ctx.window),
     },
   ],
+  records: (ctx) =>
+    latencyBaselines(ctx).map((b) =>
+      heldBaseline(
+        ctx,
+        heldP99(ctx, b),
+        { name: 'EventscopeLatencyRegression', labels: { baseline: b.label } },
+        ctx.q.byDestination,
+        p99(ctx, b.label),
+        servedAgo(ctx, ctx.q.byDestination, b.offsetSeconds + ctx.profile.rateSeconds),
+      ),
+    ),
   rules: (ctx) => {
     const { q, th } = ctx;
     return latencyBaselines(ctx).map(
       (b): RuleInstance => ({
         expr: [
-          ...grewMoreThan(p99(ctx), p99(ctx, b.label), th.latencyRegressionFactor),
+          ...grewMoreThan(p99(ctx), heldP99(ctx, b), th.latencyRegressionFactor),
           `and ${trafficFloor(ctx, q.byDestination)}`,
           `and ${trafficFloor(ctx, q.byDestination, b.label)}`,
         ].join('\n'),
@@ -129,41 +207,40 @@ export const latencyRegression: AlertDefinition = {
     const steady = destinationOf(ctx, 'payments.settled');
     const idle = destinationOf(ctx, 'audit.logged');
     const busy = Math.max(2, th.trafficFloorPerSecond * 20);
-    return [
-      {
-        title: `p99 grows from ${calm} s to ${slow} s: fires against every baseline; steady latency or idle traffic (${num(th.trafficFloorPerSecond / 10)}/s): silent`,
-        onsetSeconds: oldest + profile.rateSeconds,
-        settleSeconds: profile.rateSeconds,
-        build: (s) => {
+    const incident: Scenario = {
+      title: `p99 grows from ${calm} s to ${slow} s: fires against every baseline; steady latency or idle traffic (${num(th.trafficFloorPerSecond / 10)}/s): silent`,
+      onsetSeconds: oldest + profile.rateSeconds,
+      settleSeconds: profile.rateSeconds,
+      build: (s) => {
+        s.histogram(
+          'processDuration',
+          fires,
+          { perSecond: busy, value: calm },
+          { perSecond: busy, value: slow },
+        );
+        s.histogram(
+          'processDuration',
+          steady,
+          { perSecond: busy, value: calm },
+          { perSecond: busy, value: calm },
+        );
+        if (th.trafficFloorPerSecond > 0) {
+          const trickle = th.trafficFloorPerSecond / 10;
           s.histogram(
             'processDuration',
-            fires,
-            { perSecond: busy, value: calm },
-            { perSecond: busy, value: slow },
+            idle,
+            { perSecond: trickle, value: calm },
+            { perSecond: trickle, value: slow },
           );
-          s.histogram(
-            'processDuration',
-            steady,
-            { perSecond: busy, value: calm },
-            { perSecond: busy, value: calm },
-          );
-          if (th.trafficFloorPerSecond > 0) {
-            const trickle = th.trafficFloorPerSecond / 10;
-            s.histogram(
-              'processDuration',
-              idle,
-              { perSecond: trickle, value: calm },
-              { perSecond: trickle, value: slow },
-            );
-          }
-        },
-        expected: rules.map((rule) => ({
-          rule,
-          labels: pick(fires, ctx.q.byDestination),
-          value: quantileOfConstant('processDuration', 0.99, slow) / baselineP99,
-        })),
+        }
       },
-    ];
+      expected: rules.map((rule) => ({
+        rule,
+        labels: pick(fires, ctx.q.byDestination),
+        value: quantileOfConstant('processDuration', 0.99, slow) / baselineP99,
+      })),
+    };
+    return [incident, outlasting(incident, oldest, profile.rateSeconds)];
   },
 };
 
@@ -175,6 +252,10 @@ const consumedRate = (ctx: AlertContext, agoSecs?: number) =>
     'value',
     ctx.window,
   );
+
+/** The recorded consumption a throughput rule compares with: held while its alert is active. */
+const heldConsumedRate = (ctx: AlertContext) =>
+  `${ctx.q.service}_destination:${ctx.q.name('consumedMessages')}:rate${ctx.window}_offset${formatDuration(ctx.profile.throughputBaselineSeconds)}_held`;
 
 export const throughputDrop: AlertDefinition = {
   name: 'EventscopeThroughputDrop',
@@ -202,6 +283,16 @@ export const throughputDrop: AlertDefinition = {
       expr: ctx.q.sumRate([label.system, label.destination], 'sentMessages', 'value', ctx.window),
     },
   ],
+  records: (ctx) => [
+    heldBaseline(
+      ctx,
+      heldConsumedRate(ctx),
+      { name: 'EventscopeThroughputDrop' },
+      ctx.q.byDestination,
+      consumedRate(ctx, ctx.profile.throughputBaselineSeconds),
+      consumedRate(ctx, ctx.profile.throughputBaselineSeconds + ctx.profile.rateSeconds),
+    ),
+  ],
   rules: (ctx) => {
     const { q, th, profile } = ctx;
     const o = profile.throughputBaselineSeconds;
@@ -211,9 +302,9 @@ export const throughputDrop: AlertDefinition = {
           `(`,
           `  ${consumedRate(ctx)}`,
           `/`,
-          `  ${consumedRate(ctx, o)}`,
+          `  ${heldConsumedRate(ctx)}`,
           `) < ${num(th.throughputDropRatio)}`,
-          `and ${on(q.byDestination)} ${consumedRate(ctx, o)} > ${num(th.trafficFloorPerSecond)}`,
+          `and ${on(q.byDestination)} ${heldConsumedRate(ctx)} > ${num(th.trafficFloorPerSecond)}`,
         ].join('\n'),
         severity: 'ticket',
         forSeconds: forOf(ctx, 'medium'),
@@ -229,20 +320,19 @@ export const throughputDrop: AlertDefinition = {
     const fires = destinationOf(ctx, 'orders.created');
     const steady = destinationOf(ctx, 'payments.settled');
     const idle = destinationOf(ctx, 'audit.logged');
-    return [
-      {
-        title: `consumption drops from ${busy}/s to ${num(dropped)}/s: fires; steady or idle: silent`,
-        onsetSeconds: profile.throughputBaselineSeconds + profile.rateSeconds,
-        settleSeconds: profile.rateSeconds,
-        build: (s) => {
-          s.counter('consumedMessages', fires, busy, dropped);
-          s.counter('consumedMessages', steady, busy, busy);
-          if (th.trafficFloorPerSecond > 0)
-            s.counter('consumedMessages', idle, th.trafficFloorPerSecond / 10, 0);
-        },
-        expected: [{ rule: rule!, labels: pick(fires, ctx.q.byDestination), value: dropped / busy }],
+    const incident: Scenario = {
+      title: `consumption drops from ${busy}/s to ${num(dropped)}/s: fires; steady or idle: silent`,
+      onsetSeconds: profile.throughputBaselineSeconds + profile.rateSeconds,
+      settleSeconds: profile.rateSeconds,
+      build: (s) => {
+        s.counter('consumedMessages', fires, busy, dropped);
+        s.counter('consumedMessages', steady, busy, busy);
+        if (th.trafficFloorPerSecond > 0)
+          s.counter('consumedMessages', idle, th.trafficFloorPerSecond / 10, 0);
       },
-    ];
+      expected: [{ rule: rule!, labels: pick(fires, ctx.q.byDestination), value: dropped / busy }],
+    };
+    return [incident, outlasting(incident, profile.throughputBaselineSeconds, profile.rateSeconds)];
   },
 };
 
@@ -256,6 +346,10 @@ function heapFloor(ctx: AlertContext, agoSecs?: number): string {
   const offset = agoSecs ? ` offset ${formatDuration(agoSecs)}` : '';
   return `min_over_time(${heapUsed(ctx.q, ctx.q.byInstance)}[${range}]${offset})`;
 }
+
+/** The recorded heap floor the heap rule compares with: held while its alert is active. */
+const heldHeapFloor = (ctx: AlertContext) =>
+  `${ctx.q.service}_instance:${ctx.q.name('heapUsed')}:floor${formatDuration(ctx.profile.heapFloorWindowSeconds)}_offset${formatDuration(ctx.profile.heapBaselineSeconds)}_held`;
 
 export const heapFloorGrowth: AlertDefinition = {
   name: 'EventscopeHeapFloorGrowth',
@@ -279,16 +373,22 @@ export const heapFloorGrowth: AlertDefinition = {
     { title: 'Heap floor now', expr: heapFloor(ctx) },
     { title: 'Heap limit', expr: ctx.q.instant('heapSizeLimit') },
   ],
+  records: (ctx) => [
+    heldBaseline(
+      ctx,
+      heldHeapFloor(ctx),
+      { name: 'EventscopeHeapFloorGrowth' },
+      ctx.q.byInstance,
+      heapFloor(ctx, ctx.profile.heapBaselineSeconds),
+      servedAgo(ctx, ctx.q.byInstance, ctx.profile.heapBaselineSeconds + ctx.profile.heapFloorWindowSeconds),
+    ),
+  ],
   rules: (ctx) => {
     const { q, th, profile } = ctx;
     return [
       {
         expr: [
-          ...grewMoreThan(
-            heapFloor(ctx),
-            heapFloor(ctx, profile.heapBaselineSeconds),
-            th.heapFloorGrowthFactor,
-          ),
+          ...grewMoreThan(heapFloor(ctx), heldHeapFloor(ctx), th.heapFloorGrowthFactor),
           `and ${trafficFloor(ctx, [q.service])}`,
         ].join('\n'),
         severity: 'ticket',
@@ -308,38 +408,41 @@ export const heapFloorGrowth: AlertDefinition = {
     const growth = th.heapFloorGrowthFactor * 2;
     const mb = 1024 * 1024;
     const busy = Math.max(2, th.trafficFloorPerSecond * 20);
-    return [
-      {
-        title: `heap floor grows ${num(growth)}×: fires; steady heap, or growth without traffic: silent`,
-        onsetSeconds: profile.heapBaselineSeconds + profile.heapFloorWindowSeconds,
-        settleSeconds: profile.heapFloorWindowSeconds,
-        build: (s) => {
-          for (const [space, size] of [
-            ['old_space', 80 * mb],
-            ['new_space', 20 * mb],
-          ] as const) {
-            s.gauge('heapUsed', { ...grows, [label.heapSpace]: space }, size, size * growth);
-            s.gauge('heapUsed', { ...steady, [label.heapSpace]: space }, size, size);
-            if (idle[q.service] !== grows[q.service]) {
-              s.gauge('heapUsed', { ...idle, [label.heapSpace]: space }, size, size * growth);
-            }
+    const incident: Scenario = {
+      title: `heap floor grows ${num(growth)}×: fires; steady heap, or growth without traffic: silent`,
+      onsetSeconds: profile.heapBaselineSeconds + profile.heapFloorWindowSeconds,
+      settleSeconds: profile.heapFloorWindowSeconds,
+      build: (s) => {
+        for (const [space, size] of [
+          ['old_space', 80 * mb],
+          ['new_space', 20 * mb],
+        ] as const) {
+          s.gauge('heapUsed', { ...grows, [label.heapSpace]: space }, size, size * growth);
+          s.gauge('heapUsed', { ...steady, [label.heapSpace]: space }, size, size);
+          if (idle[q.service] !== grows[q.service]) {
+            s.gauge('heapUsed', { ...idle, [label.heapSpace]: space }, size, size * growth);
           }
-          const flow = { [label.system]: 'nats', [label.destination]: 'orders.created' };
-          s.counter('processDuration', { ...grows, ...flow }, busy, busy, 'count');
-          s.counter('processDuration', { ...steady, ...flow }, busy, busy, 'count');
-          if (th.trafficFloorPerSecond > 0 && idle[q.service] !== grows[q.service]) {
-            s.counter('processDuration', { ...idle, ...flow }, th.trafficFloorPerSecond / 10, 0, 'count');
-          }
-        },
-        expected: [{ rule: rule!, labels: pick(grows, q.byInstance), value: growth }],
+        }
+        const flow = { [label.system]: 'nats', [label.destination]: 'orders.created' };
+        s.counter('processDuration', { ...grows, ...flow }, busy, busy, 'count');
+        s.counter('processDuration', { ...steady, ...flow }, busy, busy, 'count');
+        if (th.trafficFloorPerSecond > 0 && idle[q.service] !== grows[q.service]) {
+          s.counter('processDuration', { ...idle, ...flow }, th.trafficFloorPerSecond / 10, 0, 'count');
+        }
       },
-    ];
+      expected: [{ rule: rule!, labels: pick(grows, q.byInstance), value: growth }],
+    };
+    return [incident, outlasting(incident, profile.heapBaselineSeconds, profile.heapFloorWindowSeconds)];
   },
 };
 
 /** Share of wall time in GC per instance, now or `agoSecs` ago. */
 const gcShare = (ctx: AlertContext, agoSecs?: number) =>
   gcTimeShare(agoSecs ? agoSeconds(ctx, agoSecs) : ctx.q, ctx.q.byInstance, ctx.window);
+
+/** The recorded GC share the GC rule compares with: held while its alert is active. */
+const heldGcShare = (ctx: AlertContext) =>
+  `${ctx.q.service}_instance:${ctx.q.name('gcDuration', 'sum')}:rate${ctx.window}_offset${formatDuration(ctx.profile.gcBaselineSeconds)}_held`;
 
 export const gcShareGrowth: AlertDefinition = {
   name: 'EventscopeGcTimeShareGrowth',
@@ -366,13 +469,23 @@ export const gcShareGrowth: AlertDefinition = {
       expr: gcTimeShare(ctx.q, [...ctx.q.byInstance, label.gcType], ctx.window),
     },
   ],
+  records: (ctx) => [
+    heldBaseline(
+      ctx,
+      heldGcShare(ctx),
+      { name: 'EventscopeGcTimeShareGrowth' },
+      ctx.q.byInstance,
+      gcShare(ctx, ctx.profile.gcBaselineSeconds),
+      servedAgo(ctx, ctx.q.byInstance, ctx.profile.gcBaselineSeconds + ctx.profile.rateSeconds),
+    ),
+  ],
   rules: (ctx) => {
     const { q, th, profile } = ctx;
     const share = (agoSecs?: number) => gcShare(ctx, agoSecs);
     return [
       {
         expr: [
-          ...grewMoreThan(share(), share(profile.gcBaselineSeconds), th.gcShareGrowthFactor),
+          ...grewMoreThan(share(), heldGcShare(ctx), th.gcShareGrowthFactor),
           `and ${share()} > ${num(th.gcShareFloorRatio)}`,
           `and ${trafficFloor(ctx, [q.service])}`,
         ].join('\n'),
@@ -394,28 +507,27 @@ export const gcShareGrowth: AlertDefinition = {
     const growth = th.gcShareGrowthFactor * 2;
     const busy = Math.max(2, th.trafficFloorPerSecond * 20);
     const gcs = (share: number) => ({ perSecond: share / pause, value: pause });
-    return [
-      {
-        title: `GC share grows from ${num(before * 100)} % by ${num(growth)}×: fires; steady, or growth without traffic: silent`,
-        onsetSeconds: profile.gcBaselineSeconds + profile.rateSeconds,
-        settleSeconds: profile.rateSeconds,
-        build: (s) => {
-          const minor = { [label.gcType]: 'minor' };
-          s.histogram('gcDuration', { ...grows, ...minor }, gcs(before), gcs(before * growth));
-          s.histogram('gcDuration', { ...steady, ...minor }, gcs(before), gcs(before));
-          if (idle[q.service] !== grows[q.service]) {
-            s.histogram('gcDuration', { ...idle, ...minor }, gcs(before), gcs(before * growth));
-          }
-          const flow = { [label.system]: 'nats', [label.destination]: 'orders.created' };
-          s.counter('processDuration', { ...grows, ...flow }, busy, busy, 'count');
-          s.counter('processDuration', { ...steady, ...flow }, busy, busy, 'count');
-          if (th.trafficFloorPerSecond > 0 && idle[q.service] !== grows[q.service]) {
-            s.counter('processDuration', { ...idle, ...flow }, th.trafficFloorPerSecond / 10, 0, 'count');
-          }
-        },
-        expected: [{ rule: rule!, labels: pick(grows, q.byInstance), value: growth }],
+    const incident: Scenario = {
+      title: `GC share grows from ${num(before * 100)} % by ${num(growth)}×: fires; steady, or growth without traffic: silent`,
+      onsetSeconds: profile.gcBaselineSeconds + profile.rateSeconds,
+      settleSeconds: profile.rateSeconds,
+      build: (s) => {
+        const minor = { [label.gcType]: 'minor' };
+        s.histogram('gcDuration', { ...grows, ...minor }, gcs(before), gcs(before * growth));
+        s.histogram('gcDuration', { ...steady, ...minor }, gcs(before), gcs(before));
+        if (idle[q.service] !== grows[q.service]) {
+          s.histogram('gcDuration', { ...idle, ...minor }, gcs(before), gcs(before * growth));
+        }
+        const flow = { [label.system]: 'nats', [label.destination]: 'orders.created' };
+        s.counter('processDuration', { ...grows, ...flow }, busy, busy, 'count');
+        s.counter('processDuration', { ...steady, ...flow }, busy, busy, 'count');
+        if (th.trafficFloorPerSecond > 0 && idle[q.service] !== grows[q.service]) {
+          s.counter('processDuration', { ...idle, ...flow }, th.trafficFloorPerSecond / 10, 0, 'count');
+        }
       },
-    ];
+      expected: [{ rule: rule!, labels: pick(grows, q.byInstance), value: growth }],
+    };
+    return [incident, outlasting(incident, profile.gcBaselineSeconds, profile.rateSeconds)];
   },
 };
 
