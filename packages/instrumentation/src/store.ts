@@ -166,7 +166,7 @@ export class SignalStore {
       );
     }
     this.destinationBudget = budget;
-    this.semconvOptIn = 'semconvOptIn' in options ? options.semconvOptIn : process.env[SEMCONV_OPT_IN_ENV];
+    this.semconvOptIn = options.semconvOptIn ?? process.env[SEMCONV_OPT_IN_ENV];
   }
 
   /** The definitions (names) a signal's series are exported under: its own, its successor's, or both. */
