@@ -48,7 +48,7 @@ describe('successors', () => {
     expect(definitionUnder(old, 'new')).toBe(renamed);
   });
 
-  it("are known series names of the signal in both flavors", () => {
+  it('are known series names of the signal in both flavors', () => {
     expect(signalForSeries('v8js_memory_heap_space_size_bytes')?.signal.key).toBe('heapSpaceSize');
     expect(signalForSeries('v8js_memory_heap_space_size', 'otel')?.signal.key).toBe('heapSpaceSize');
     expect(allSeriesNames('otel').has('v8js_memory_heap_space_size')).toBe(true);

@@ -1,4 +1,8 @@
-import { targetLabels as catalogTargetLabels, type NamingFlavor, type SemconvNames } from '@eventscope/catalog';
+import {
+  targetLabels as catalogTargetLabels,
+  type NamingFlavor,
+  type SemconvNames,
+} from '@eventscope/catalog';
 import { formatDuration, parseDuration } from './durations.js';
 import { ConfigError, type ConfigIssue, issuesFrom } from './errors.js';
 import { type Profile, profiles } from './profiles.js';

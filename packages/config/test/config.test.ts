@@ -257,7 +257,9 @@ describe('otel flavor: eventscope scope, and the names of renamed conventions', 
     expect(names('old', 'otel')).toBe('v8js_memory_heap_limit');
     expect(names('new', 'otel')).toBe('v8js_memory_heap_space_size');
     // Signals no convention renamed keep their name.
-    expect(new Queries(resolveConfig({ semconvNames: 'new' })).name('heapUsed')).toBe('v8js_memory_heap_used_bytes');
+    expect(new Queries(resolveConfig({ semconvNames: 'new' })).name('heapUsed')).toBe(
+      'v8js_memory_heap_used_bytes',
+    );
     expect(issuesOf({ semconvNames: 'dup' }).map((i) => i.path)).toEqual(['semconvNames']);
   });
 });

@@ -36,7 +36,9 @@ const cases: { optIn: string | undefined; emission: SemconvEmission }[] = [
   { optIn: 'v8js', emission: 'new' },
 ];
 const expectedNames = (emission: SemconvEmission, flavor: NamingFlavor) =>
-  ({ old: [old], dup: [old, renamed], new: [renamed] })[emission].map((def) => metricName(def, flavor)).sort();
+  ({ old: [old], dup: [old, renamed], new: [renamed] })[emission]
+    .map((def) => metricName(def, flavor))
+    .sort();
 
 /** A store with one heap space's size set, as the runtime sampler sets it. */
 function storeWith(optIn: string | undefined): SignalStore {
@@ -66,7 +68,9 @@ async function otelExposition(store: SignalStore): Promise<string> {
     metricProducers: [createMetricProducer(store)],
   });
   providers.push(new MeterProvider({ readers: [exporter] }));
-  const server = await listenForScrapes({ port: 0 }, (req, res) => exporter.getMetricsRequestHandler(req, res));
+  const server = await listenForScrapes({ port: 0 }, (req, res) =>
+    exporter.getMetricsRequestHandler(req, res),
+  );
   servers.push(server);
   return (await fetch(server.url)).text();
 }
@@ -74,14 +78,24 @@ async function otelExposition(store: SignalStore): Promise<string> {
 describe('renamed signals under OTEL_SEMCONV_STABILITY_OPT_IN', () => {
   it('the catalog records the successor the convention gave', () => {
     expect(old.name).toBe('v8js.memory.heap.limit');
-    expect(old.successor).toMatchObject({ name: 'v8js.memory.heap.space.size', optIn: 'v8js', since: '1.42.0' });
-    expect(renamed).toMatchObject({ key: 'heapSpaceSize', name: 'v8js.memory.heap.space.size', labels: old.labels });
+    expect(old.successor).toMatchObject({
+      name: 'v8js.memory.heap.space.size',
+      optIn: 'v8js',
+      since: '1.42.0',
+    });
+    expect(renamed).toMatchObject({
+      key: 'heapSpaceSize',
+      name: 'v8js.memory.heap.space.size',
+      labels: old.labels,
+    });
   });
 
   for (const { optIn, emission } of cases) {
     describe(`${SEMCONV_OPT_IN_ENV}=${optIn ?? '(unset)'}: ${emission}`, () => {
       it("eventscope's own exposition (prometheus flavor)", () => {
-        expect(heapSpaceFamilies(renderExposition(storeWith(optIn)))).toEqual(expectedNames(emission, 'prometheus'));
+        expect(heapSpaceFamilies(renderExposition(storeWith(optIn)))).toEqual(
+          expectedNames(emission, 'prometheus'),
+        );
       });
 
       it('a prom-client registry (prometheus flavor)', async () => {
@@ -91,7 +105,9 @@ describe('renamed signals under OTEL_SEMCONV_STABILITY_OPT_IN', () => {
       });
 
       it('the OpenTelemetry PrometheusExporter fed by the MetricProducer (otel flavor)', async () => {
-        expect(heapSpaceFamilies(await otelExposition(storeWith(optIn)))).toEqual(expectedNames(emission, 'otel'));
+        expect(heapSpaceFamilies(await otelExposition(storeWith(optIn)))).toEqual(
+          expectedNames(emission, 'otel'),
+        );
       });
     });
   }

@@ -47,7 +47,10 @@ export interface ProcessOptions {
 }
 
 interface Exported {
-  handle: (req: Parameters<PrometheusExporter['getMetricsRequestHandler']>[0], res: Parameters<PrometheusExporter['getMetricsRequestHandler']>[1]) => void;
+  handle: (
+    req: Parameters<PrometheusExporter['getMetricsRequestHandler']>[0],
+    res: Parameters<PrometheusExporter['getMetricsRequestHandler']>[1],
+  ) => void;
   stop: () => Promise<void>;
 }
 
@@ -93,7 +96,9 @@ export async function startInstrumentedProcess(options: ProcessOptions): Promise
     truths.push({ at: Date.now(), heapUsed, heapSizeLimit: getHeapStatistics().heap_size_limit });
   });
   const exported =
-    options.flavor === 'otel' ? exportOtel(store, options.autoInstrumentations ?? false) : exportPrometheus(store);
+    options.flavor === 'otel'
+      ? exportOtel(store, options.autoInstrumentations ?? false)
+      : exportPrometheus(store);
   // Garbage, so both GC observers record pauses.
   let junk: unknown[] = [];
   const churn = setInterval(() => {

@@ -1,3 +1,4 @@
+import { generateAlerts } from '@eventscope/alerts';
 import {
   gcBuckets,
   INSTRUMENTATION_SCOPE,
@@ -8,7 +9,6 @@ import {
 } from '@eventscope/catalog';
 import { type EventscopeConfig, resolveConfig } from '@eventscope/config';
 import { heapUsed, heapUsedOfLimit, leValue, Queries } from '@eventscope/config/promql';
-import { generateAlerts } from '@eventscope/alerts';
 import {
   prometheusBinary,
   type RunningPrometheus,
@@ -22,7 +22,11 @@ import { generateDashboards } from '../../src/generate.js';
 import { panelQueries } from '../../src/panel-queries.js';
 import { resolveVariables } from '../../src/variable-values.js';
 import { type Selector, selectorsOf } from '../selectors.js';
-import { type HeapTruth, type InstrumentedProcess, startInstrumentedProcess } from './instrumented-process.js';
+import {
+  type HeapTruth,
+  type InstrumentedProcess,
+  startInstrumentedProcess,
+} from './instrumented-process.js';
 
 /**
  * Deployment matrix: eventscope beside `@opentelemetry/auto-instrumentations-node` (its defaults:
@@ -54,13 +58,18 @@ function runtimeQueries(): RuntimeQuery[] {
   const variables = { job: 'matrix', rateInterval: '15s', range: '1m' };
   for (const { kind, dashboard } of generateDashboards(config)) {
     for (const query of panelQueries(dashboard)) {
-      out.push({ where: `dashboard ${kind} / ${query.title} / ${query.refId}`, expr: resolveVariables(query.expr, variables) });
+      out.push({
+        where: `dashboard ${kind} / ${query.title} / ${query.refId}`,
+        expr: resolveVariables(query.expr, variables),
+      });
     }
   }
   const files = generateAlerts(config);
   for (const [file, text] of Object.entries(files)) {
     if (!file.startsWith('rules/')) continue;
-    const groups = (parseYaml(text) as { groups: { rules: { alert?: string; record?: string; expr: string }[] }[] }).groups;
+    const groups = (
+      parseYaml(text) as { groups: { rules: { alert?: string; record?: string; expr: string }[] }[] }
+    ).groups;
     for (const rule of groups.flatMap((g) => g.rules)) {
       out.push({ where: `${file} / ${rule.alert ?? rule.record}`, expr: rule.expr });
     }
@@ -81,7 +90,9 @@ describe.skipIf(!prometheus)('eventscope beside auto-instrumentations-node on on
   let server: RunningPrometheus;
   beforeAll(async () => {
     service = await startInstrumentedProcess({ flavor: 'otel', autoInstrumentations: true });
-    server = await startPrometheus({ config: scrapeConfig([service.target], { interval: '1s', job: 'matrix' }) });
+    server = await startPrometheus({
+      config: scrapeConfig([service.target], { interval: '1s', job: 'matrix' }),
+    });
     await server.waitForTargets(1, 60_000);
     // 15 s of scrapes with GC pauses seen by both observers.
     await waitFor(
@@ -144,7 +155,9 @@ describe.skipIf(!prometheus)('eventscope beside auto-instrumentations-node on on
     for (const ratio of ratios) expect(Math.abs(ratio - 1)).toBeLessThan(0.01);
     // Without the scope matcher the sum adds runtime-node's reading of the same heap.
     for (const ratio of before) expect(ratio).toBeGreaterThan(1.8);
-    console.info(`heap sum / process heap: after ${ratios.map((r) => r.toFixed(3)).join(' ')}; unscoped ${before.map((r) => r.toFixed(3)).join(' ')}`);
+    console.info(
+      `heap sum / process heap: after ${ratios.map((r) => r.toFixed(3)).join(' ')}; unscoped ${before.map((r) => r.toFixed(3)).join(' ')}`,
+    );
   });
 
   it("the GC quantiles read the catalog's buckets only", async () => {

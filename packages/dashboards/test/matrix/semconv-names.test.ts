@@ -61,7 +61,10 @@ describe.skipIf(!prometheus)('renamed conventions: what the services emit, what 
         for (const optIn of optIns) {
           const instance = services.get(key(flavor, optIn))!.target;
           for (const expr of queries) {
-            const resolved = resolveVariables(expr, { job: 'matrix', instance: instance.replaceAll('.', '[.]') });
+            const resolved = resolveVariables(expr, {
+              job: 'matrix',
+              instance: instance.replaceAll('.', '[.]'),
+            });
             const result = (await server.query(resolved)).filter((s) => s.value > 0);
             const expected = finds[optIn].includes(names);
             expect(result.length > 0, `OTEL_SEMCONV_STABILITY_OPT_IN=${optIn}: ${resolved}`).toBe(expected);
