@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import type { NamingFlavor } from '@eventscope/catalog';
 import {
+  instrumentHandler,
   renderExposition,
   SignalStore,
   startRuntimeMetrics,
@@ -44,9 +45,49 @@ export interface ProcessOptions {
   autoInstrumentations?: boolean;
   /** The store's `OTEL_SEMCONV_STABILITY_OPT_IN` list. */
   semconvOptIn?: string;
+  /**
+   * Events a wrapped handler processes from `orders` (kafka); with auto-instrumentations,
+   * instrumentation-kafkajs records as many again into its own instruments.
+   */
+  events?: number;
+}
+
+/** What both record for one processed Kafka message. */
+export const KAFKA_EVENT = { system: 'kafka', destination: 'orders' } as const;
+
+interface KafkaInstruments {
+  _processDuration: { record(value: number, attributes: Record<string, string>): void };
+  _consumedMessages: { add(value: number, attributes: Record<string, string>): void };
+}
+
+/**
+ * What instrumentation-kafkajs records for a processed message, into its own instruments (its
+ * scope, its buckets). No Kafka broker runs here, so its instruments are driven directly.
+ */
+function recordAsKafkajs(instrumentation: unknown, count: number): void {
+  const { _processDuration, _consumedMessages } = instrumentation as KafkaInstruments;
+  const attributes = {
+    'messaging.system': KAFKA_EVENT.system,
+    'messaging.destination.name': KAFKA_EVENT.destination,
+    'messaging.operation.name': 'process',
+  };
+  for (let i = 0; i < count; i++) {
+    _processDuration.record(0.002, attributes);
+    _consumedMessages.add(1, attributes);
+  }
+}
+
+async function processEvents(store: SignalStore, count: number): Promise<void> {
+  const handler = instrumentHandler(async (_message: unknown) => {}, {
+    ...KAFKA_EVENT,
+    store,
+    runtime: false,
+  });
+  for (let i = 0; i < count; i++) await handler({});
 }
 
 interface Exported {
+  kafkajs?: unknown;
   handle: (
     req: Parameters<PrometheusExporter['getMetricsRequestHandler']>[0],
     res: Parameters<PrometheusExporter['getMetricsRequestHandler']>[1],
@@ -66,7 +107,11 @@ function exportOtel(store: SignalStore, autoInstrumentations: boolean): Exported
     instrumentation.setMeterProvider(provider);
     instrumentation.enable();
   }
+  const kafkajs = instrumentations.find(
+    (i) => i.instrumentationName === '@opentelemetry/instrumentation-kafkajs',
+  );
   return {
+    kafkajs,
     handle: (req, res) => exporter.getMetricsRequestHandler(req, res),
     stop: async () => {
       for (const instrumentation of instrumentations) instrumentation.disable();
@@ -99,6 +144,10 @@ export async function startInstrumentedProcess(options: ProcessOptions): Promise
     options.flavor === 'otel'
       ? exportOtel(store, options.autoInstrumentations ?? false)
       : exportPrometheus(store);
+  if (options.events) {
+    await processEvents(store, options.events);
+    if (exported.kafkajs) recordAsKafkajs(exported.kafkajs, options.events);
+  }
   // Garbage, so both GC observers record pauses.
   let junk: unknown[] = [];
   const churn = setInterval(() => {

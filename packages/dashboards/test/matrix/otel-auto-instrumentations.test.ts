@@ -38,6 +38,8 @@ import {
  */
 
 const prometheus = prometheusBinary();
+/** Events eventscope's wrapper processes; instrumentation-kafkajs records as many. */
+const EVENTS = 50;
 const config: EventscopeConfig = { flavor: 'otel' };
 const q = new Queries(resolveConfig(config));
 const OWN = `${SCOPE_LABEL}="${INSTRUMENTATION_SCOPE}"`;
@@ -53,7 +55,8 @@ interface RuntimeQuery {
   expr: string;
 }
 
-function runtimeQueries(): RuntimeQuery[] {
+/** Every otel-flavor dashboard panel query (variables resolved) and every alerting and recording rule. */
+function generatedQueries(): RuntimeQuery[] {
   const out: RuntimeQuery[] = [];
   const variables = { job: 'matrix', rateInterval: '15s', range: '1m' };
   for (const { kind, dashboard } of generateDashboards(config)) {
@@ -74,7 +77,13 @@ function runtimeQueries(): RuntimeQuery[] {
       out.push({ where: `${file} / ${rule.alert ?? rule.record}`, expr: rule.expr });
     }
   }
-  return out.filter((query) => selectorsOf(query.expr).some((s) => runtimeFamilies.has(s.metric)));
+  return out;
+}
+
+function runtimeQueries(): RuntimeQuery[] {
+  return generatedQueries().filter((query) =>
+    selectorsOf(query.expr).some((s) => runtimeFamilies.has(s.metric)),
+  );
 }
 
 const selectorText = (s: Selector) =>
@@ -89,7 +98,7 @@ describe.skipIf(!prometheus)('eventscope beside auto-instrumentations-node on on
   let service: InstrumentedProcess;
   let server: RunningPrometheus;
   beforeAll(async () => {
-    service = await startInstrumentedProcess({ flavor: 'otel', autoInstrumentations: true });
+    service = await startInstrumentedProcess({ flavor: 'otel', autoInstrumentations: true, events: EVENTS });
     server = await startPrometheus({
       config: scrapeConfig([service.target], { interval: '1s', job: 'matrix' }),
     });
@@ -136,6 +145,31 @@ describe.skipIf(!prometheus)('eventscope beside auto-instrumentations-node on on
     }
     expect(foreign).toEqual([]);
     expect(withData).toBeGreaterThan(10);
+  });
+
+  it('messaging queries count the events eventscope processed, not those instrumentation-kafkajs recorded too', async () => {
+    const scopes = await server.query(
+      `count by (${SCOPE_LABEL}) (${metricName('processDuration', 'otel')}_count)`,
+    );
+    expect(scopes.map((s) => s.metric[SCOPE_LABEL]).sort()).toEqual([
+      INSTRUMENTATION_SCOPE,
+      '@opentelemetry/instrumentation-kafkajs',
+    ]);
+    const processed = `sum(${q.select('processDuration', 'count')})`;
+    const [after] = await server.query(processed);
+    const [before] = await server.query(unscoped(processed));
+    expect(after?.value).toBe(EVENTS);
+    expect(before?.value).toBe(2 * EVENTS);
+    const foreign: string[] = [];
+    for (const query of generatedQueries()) {
+      for (const selector of selectorsOf(query.expr).filter((s) => s.metric.startsWith('messaging_'))) {
+        for (const scope of await server.query(`count by (${SCOPE_LABEL}) (${selectorText(selector)})`)) {
+          if (scope.metric[SCOPE_LABEL] !== INSTRUMENTATION_SCOPE)
+            foreign.push(`${query.where}: ${selectorText(selector)}`);
+        }
+      }
+    }
+    expect(foreign).toEqual([]);
   });
 
   it("the heap sum and the heap-near-limit ratio are the process's own heap", async () => {
