@@ -68,6 +68,11 @@ export class SeriesBuilder {
     readonly t: Timeline,
   ) {}
 
+  /** A signal's series name with its labels, and the scope label the otel flavor's exporter adds. */
+  private signalSeries(signal: SignalKey, labels: Record<string, string>, part?: HistogramPart): string {
+    return seriesName(this.q.name(signal, part), { ...labels, ...this.q.ownLabels });
+  }
+
   counter(
     signal: SignalKey,
     labels: Record<string, string>,
@@ -76,7 +81,7 @@ export class SeriesBuilder {
     part?: HistogramPart,
   ): void {
     this.series.push({
-      series: seriesName(this.q.name(signal, part), labels),
+      series: this.signalSeries(signal, labels, part),
       values: counterValues(this.t, before, after),
     });
   }
@@ -88,14 +93,14 @@ export class SeriesBuilder {
     after: number | { start: number; perSecond: number } = before,
   ): void {
     this.series.push({
-      series: seriesName(this.q.name(signal), labels),
+      series: this.signalSeries(signal, labels),
       values: gaugeValues(this.t, before, after),
     });
   }
 
   /** A series written directly in promtool's notation. */
   raw(signal: SignalKey, labels: Record<string, string>, values: string, part?: HistogramPart): void {
-    this.series.push({ series: seriesName(this.q.name(signal, part), labels), values });
+    this.series.push({ series: this.signalSeries(signal, labels, part), values });
   }
 
   scrapeHealth(labels: Record<string, string>, before: number, after: number): void {

@@ -35,7 +35,7 @@ export function renderSignalTable(
       def.labels.length ? def.labels.map((l) => `\`${labelName(l)}\``).join(', ') : '—',
       def.convention.source === 'otel' ? `[OTel semconv](${def.convention.reference})` : 'eventscope',
       clusterCell(def),
-      escapeCell(def.help),
+      escapeCell(def.successor ? `${def.help} ${successorNote(def)}` : def.help),
     ]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
@@ -44,6 +44,13 @@ export function renderSignalTable(
 /** How prom-client's cluster mode combines the signal's workers, and why, for a gauge. */
 function clusterCell(def: SignalDefinition): string {
   return def.aggregatorReason ? `${def.aggregator}: ${escapeCell(def.aggregatorReason)}` : def.aggregator;
+}
+
+/** How a renamed signal is emitted under its successor's name. */
+export function successorNote(def: SignalDefinition): string {
+  const s = def.successor;
+  if (!s) return '';
+  return `Renamed \`${s.name}\` in semconv ${s.since} ([schema](${s.reference})): emitted under the new name with \`OTEL_SEMCONV_STABILITY_OPT_IN=${s.optIn}\`, under both with \`${s.optIn}/dup\`; queries select the name \`semconvNames\` says.`;
 }
 
 /** Replace the generated block in a README (or fail if its markers are missing). */

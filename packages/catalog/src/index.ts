@@ -1,3 +1,4 @@
+export * from './conventions.js';
 export * from './docs.js';
 export * from './naming.js';
 export * from './signals.js';

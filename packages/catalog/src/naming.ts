@@ -1,3 +1,4 @@
+import { successorDefinition } from './conventions.js';
 import { type SignalDefinition, type SignalKey, signalList, signals } from './signals.js';
 
 /**
@@ -11,7 +12,8 @@ import { type SignalDefinition, type SignalKey, signalList, signals } from './si
  *   against the real exporter (0.301) by the instrumentation's export tests: no `_seconds`, no
  *   `_ratio`, attribute names sanitized like `labelName`; it adds `otel_scope_name` and
  *   `otel_scope_version` labels to every series and a `target_info` gauge with the resource, so
- *   queries on this flavor must aggregate the scope labels away (`sum by (...)`).
+ *   queries on this flavor must aggregate the scope labels away (`sum by (...)`) and select
+ *   eventscope's scope (`SCOPE_LABEL`): other instrumentations write the same families.
  *
  * Dashboards and alerts are generated for one flavor; each flavor is tested against real /metrics.
  */
@@ -72,12 +74,19 @@ export function prometheusType(signal: SignalDefinition | SignalKey): 'histogram
   return kind === 'histogram' ? 'histogram' : kind === 'counter' ? 'counter' : 'gauge';
 }
 
-/** Which signal (and which part of it) a Prometheus series name belongs to, or undefined. */
+/** Every definition a signal's series may be exposed under: its name, and its successor's when renamed. */
+const exposedDefinitions = (): SignalDefinition[] =>
+  signalList.flatMap((def) => (def.successor ? [def, successorDefinition(def)] : [def]));
+
+/**
+ * Which signal (and which part of it) a Prometheus series name belongs to, or undefined. A
+ * successor's name gives the signal under that name.
+ */
 export function signalForSeries(
   series: string,
   flavor: NamingFlavor = 'prometheus',
 ): { signal: SignalDefinition; part: 'bucket' | 'sum' | 'count' | 'value' } | undefined {
-  for (const def of signalList) {
+  for (const def of exposedDefinitions()) {
     const base = metricName(def, flavor);
     if (def.kind === 'histogram') {
       if (series === `${base}_bucket`) return { signal: def, part: 'bucket' };
@@ -90,9 +99,9 @@ export function signalForSeries(
   return undefined;
 }
 
-/** Every series name the catalog produces for a flavor. */
+/** Every series name the catalog produces for a flavor, successors' names included. */
 export function allSeriesNames(flavor: NamingFlavor = 'prometheus'): Set<string> {
-  return new Set(signalList.flatMap((def) => seriesNames(def, flavor)));
+  return new Set(exposedDefinitions().flatMap((def) => seriesNames(def, flavor)));
 }
 
 /**

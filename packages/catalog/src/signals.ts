@@ -27,6 +27,21 @@ export interface Convention {
   readonly reference: string;
 }
 
+/** A signal's name in a later version of its semantic convention. */
+export interface Successor {
+  /** The new OpenTelemetry instrument name. */
+  readonly name: string;
+  /**
+   * The `OTEL_SEMCONV_STABILITY_OPT_IN` token that selects it: `<optIn>` emits the new name only,
+   * `<optIn>/dup` both names, neither the old name only (OpenTelemetry's migration pattern).
+   */
+  readonly optIn: string;
+  /** The semantic-conventions release that renamed it. */
+  readonly since: string;
+  /** Where the rename is recorded. */
+  readonly reference: string;
+}
+
 export interface SignalDefinition {
   /** Stable key used in code, e.g. `processDuration`. */
   readonly key: string;
@@ -42,6 +57,11 @@ export interface SignalDefinition {
   /** One sentence: what the signal measures. */
   readonly help: string;
   readonly convention: Convention;
+  /**
+   * The name the convention gave this signal after renaming it, when it did. Emitted instead of
+   * (or beside) `name` under `OTEL_SEMCONV_STABILITY_OPT_IN`; see `conventions.ts`.
+   */
+  readonly successor?: Successor;
   /** Which part of the toolkit records it. */
   readonly group: 'messaging' | 'event' | 'runtime' | 'attribution' | 'health';
   /** How cluster workers' series combine (prom-client `AggregatorRegistry`): `sum` but for gauges, which choose. */
@@ -301,6 +321,12 @@ export const signals = define({
     labels: [attributes.heapSpace],
     help: 'V8 heap bytes reserved for each heap space (its current size).',
     convention: otel(OTEL_V8JS),
+    successor: {
+      name: 'v8js.memory.heap.space.size',
+      optIn: 'v8js',
+      since: '1.42.0',
+      reference: 'https://github.com/open-telemetry/semantic-conventions/blob/v1.42.0/schemas/1.42.0',
+    },
     group: 'runtime',
     aggregator: 'max',
     aggregatorReason: 'each worker has its own heap: the largest worker, beside heap used',

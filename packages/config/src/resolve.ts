@@ -1,4 +1,8 @@
-import { targetLabels as catalogTargetLabels, type NamingFlavor } from '@eventscope/catalog';
+import {
+  targetLabels as catalogTargetLabels,
+  type NamingFlavor,
+  type SemconvNames,
+} from '@eventscope/catalog';
 import { formatDuration, parseDuration } from './durations.js';
 import { ConfigError, type ConfigIssue, issuesFrom } from './errors.js';
 import { type Profile, profiles } from './profiles.js';
@@ -43,6 +47,8 @@ export interface Baseline {
 export interface ResolvedConfig {
   readonly resolved: true;
   flavor: NamingFlavor;
+  /** Which name of a renamed semantic-convention signal the queries select. */
+  semconvNames: SemconvNames;
   profile: Profile;
   serviceLabel: string;
   /** The selectors as the user wrote them. */
@@ -152,6 +158,7 @@ function build(config: Parsed, issues: ConfigIssue[]): ResolvedConfig {
   return {
     resolved: true,
     flavor: config.flavor ?? 'prometheus',
+    semconvNames: config.semconvNames ?? 'old',
     profile,
     serviceLabel,
     selectors,

@@ -1,4 +1,4 @@
-import { namingFlavors, signals } from '@eventscope/catalog';
+import { namingFlavors, semconvNameChoices, signals } from '@eventscope/catalog';
 import { z } from 'zod';
 import { profileNames } from './profiles.js';
 import { isSelectorValue } from './selectors.js';
@@ -261,6 +261,17 @@ export const configSchema = z.strictObject({
     .optional()
     .describe(
       'Metric naming the services expose: prom-client (`prometheus`, default) or the OTel exporter (`otel`).',
+    ),
+  /**
+   * Which name of a signal its semantic convention renamed the queries select: `old` (default, what
+   * the instrumentation emits by default) or `new` (its successor, emitted when the services run
+   * with `OTEL_SEMCONV_STABILITY_OPT_IN=v8js`, or beside the old name with `v8js/dup`).
+   */
+  semconvNames: z
+    .enum(semconvNameChoices)
+    .optional()
+    .describe(
+      'Which name of a signal its semantic convention renamed the queries select: `old` (default, what the instrumentation emits by default) or `new` (its successor, emitted when the services run with OTEL_SEMCONV_STABILITY_OPT_IN=v8js, or beside the old name with v8js/dup). Renamed so far: v8js.memory.heap.limit → v8js.memory.heap.space.size (semconv 1.42).',
     ),
   /** Time scales of the alerts and comparisons: `production` (default) or `test` (seconds, for trying alerts out). */
   profile: z

@@ -237,3 +237,29 @@ describe('the query vocabulary', () => {
     expect(shareWithin(q, 'eventAge', 0.25, [], '1h')).toContain('le="0.25"');
   });
 });
+
+describe('otel flavor: eventscope scope, and the names of renamed conventions', () => {
+  it("every otel-flavor selector keeps eventscope's instrumentation scope; prometheus ones carry none", () => {
+    const otel = new Queries(resolveConfig({ flavor: 'otel', selectors: { namespace: 'shop' } }));
+    expect(otel.select('heapUsed')).toBe(
+      'v8js_memory_heap_used{otel_scope_name="@eventscope/instrumentation", namespace="shop"}',
+    );
+    expect(otel.select('gcDuration', 'bucket', ['otel_scope_name!=""'])).toContain('otel_scope_name!=""');
+    expect(new Queries(resolveConfig({})).select('heapUsed')).toBe('v8js_memory_heap_used_bytes');
+  });
+
+  it('semconvNames selects the old name by default, the successor with `new`', () => {
+    expect(resolveConfig({}).semconvNames).toBe('old');
+    const names = (semconvNames: 'old' | 'new', flavor: 'prometheus' | 'otel') =>
+      new Queries(resolveConfig({ flavor, semconvNames })).name('heapSpaceSize');
+    expect(names('old', 'prometheus')).toBe('v8js_memory_heap_limit_bytes');
+    expect(names('new', 'prometheus')).toBe('v8js_memory_heap_space_size_bytes');
+    expect(names('old', 'otel')).toBe('v8js_memory_heap_limit');
+    expect(names('new', 'otel')).toBe('v8js_memory_heap_space_size');
+    // Signals no convention renamed keep their name.
+    expect(new Queries(resolveConfig({ semconvNames: 'new' })).name('heapUsed')).toBe(
+      'v8js_memory_heap_used_bytes',
+    );
+    expect(issuesOf({ semconvNames: 'dup' }).map((i) => i.path)).toEqual(['semconvNames']);
+  });
+});

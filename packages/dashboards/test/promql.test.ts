@@ -1,5 +1,6 @@
 import { allSeriesNames, labelName, namingFlavors, signalForSeries } from '@eventscope/catalog';
 import { resolveConfig } from '@eventscope/config';
+import { Queries } from '@eventscope/config/promql';
 import { promqlSelectors } from '@eventscope/testkit';
 import { describe, expect, it } from 'vitest';
 import { ALERTS_SERIES } from '../src/dashboards/frame.js';
@@ -54,6 +55,8 @@ describe('PromQL of every panel', () => {
               ...signal.signal.labels.map(labelName),
               ...resolved.targetLabels,
               ...(signal.part === 'bucket' ? ['le'] : []),
+              // The otel flavor's instrumentation scope (otel_scope_name).
+              ...Object.keys(new Queries(resolved).ownLabels),
             ]);
             for (const label of selector.labels) {
               expect(allowed.has(label), `${where}: ${selector.metric} has no label ${label}`).toBe(true);

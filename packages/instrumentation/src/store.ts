@@ -1,6 +1,8 @@
 import {
   attributes,
+  emittedDefinitions,
   OVERFLOW_DESTINATION,
+  SEMCONV_OPT_IN_ENV,
   type SignalDefinition,
   type SignalKey,
   signals,
@@ -141,10 +143,18 @@ export function sanitizeLabelValue(value: unknown): string {
 export interface SignalStoreOptions {
   /** Distinct destinations per signal before new ones fold into `_OVERFLOW`. Default 1000. */
   destinationBudget?: number;
+  /**
+   * Which names a signal its semantic convention renamed is exported under, as a comma-separated
+   * `OTEL_SEMCONV_STABILITY_OPT_IN` list: `v8js` the new names only, `v8js/dup` both, neither the
+   * old names only. Default: the environment variable when the store is created.
+   */
+  semconvOptIn?: string;
 }
 
 export class SignalStore {
   readonly destinationBudget: number;
+  readonly semconvOptIn: string | undefined;
+  private readonly exported = new Map<SignalDefinition, readonly SignalDefinition[]>();
   private readonly families = new Map<SignalKey, SignalFamily>();
   private readonly collectHooks = new Set<() => void>();
 
@@ -156,6 +166,17 @@ export class SignalStore {
       );
     }
     this.destinationBudget = budget;
+    this.semconvOptIn = options.semconvOptIn ?? process.env[SEMCONV_OPT_IN_ENV];
+  }
+
+  /** The definitions (names) a signal's series are exported under: its own, its successor's, or both. */
+  exportedAs(signal: SignalDefinition): readonly SignalDefinition[] {
+    let defs = this.exported.get(signal);
+    if (!defs) {
+      defs = emittedDefinitions(signal, this.semconvOptIn);
+      this.exported.set(signal, defs);
+    }
+    return defs;
   }
 
   family<K extends SignalKey>(key: K): SignalFamily<SeriesFor<K>> {

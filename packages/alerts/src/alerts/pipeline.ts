@@ -624,7 +624,8 @@ function absenceScenarios(ctx: AlertContext, rule: RuleInstance, scope: AbsenceS
         s.scrapeHealth(target, 1, 0);
         s.raw('processDuration', labels, `0+10x${steps - 1} stale`, 'count');
       },
-      expected: [{ rule, labels: absent, value: 1 }],
+      // absent() also carries the otel flavor's scope matcher as a label.
+      expected: [{ rule, labels: { ...absent, ...ctx.q.ownLabels }, value: 1 }],
     },
     {
       title: `series of ${service} persist while a node exporter in the same Prometheus goes down: silent`,

@@ -1,4 +1,13 @@
-import { attributes, labelName, metricName, type SignalKey, signals } from '@eventscope/catalog';
+import {
+  attributes,
+  definitionUnder,
+  INSTRUMENTATION_SCOPE,
+  labelName,
+  metricName,
+  SCOPE_LABEL,
+  type SignalKey,
+  signals,
+} from '@eventscope/catalog';
 import type { ResolvedConfig } from '../resolve.js';
 import { quote } from '../selectors.js';
 
@@ -73,10 +82,13 @@ export class Queries {
     return [this.service, label.instance];
   }
 
-  /** The Prometheus name of a signal (or of one of its histogram series) in this flavor. */
+  /**
+   * The Prometheus name of a signal (or of one of its histogram series) in this flavor, under its
+   * successor's name when the config selects the new semantic-convention names.
+   */
   name(signal: SignalKey, part: SeriesPart = 'value'): string {
     const def = signals[signal];
-    const base = metricName(def, this.config.flavor);
+    const base = metricName(definitionUnder(def, this.config.semconvNames), this.config.flavor);
     if (def.kind === 'histogram') {
       if (part === 'value') return base;
       return `${base}_${part}`;
@@ -85,14 +97,31 @@ export class Queries {
     return base;
   }
 
+  /**
+   * Labels only eventscope's own series carry: in the otel flavor its instrumentation scope, since
+   * other instrumentations (runtime-node, kafkajs) write series into the same families.
+   */
+  get ownLabels(): Readonly<Record<string, string>> {
+    return this.config.flavor === 'otel' ? { [SCOPE_LABEL]: INSTRUMENTATION_SCOPE } : {};
+  }
+
+  /** `ownLabels` as matchers, which every selector carries first. */
+  get ownSeries(): readonly string[] {
+    return Object.entries(this.ownLabels).map(([name, value]) => equals(name, value));
+  }
+
   /** Whether a series of `signal` can carry `labelName` (its own labels, target labels, `le` on buckets). */
   carries(signal: SignalKey, name: string, part: SeriesPart = 'value'): boolean {
     if (part === 'bucket' && name === label.le) return true;
+    if (this.config.flavor === 'otel' && name === SCOPE_LABEL) return true;
     if (this.config.targetLabels.includes(name) || name === this.service) return true;
     return signals[signal].labels.some((attribute) => labelName(attribute) === name);
   }
 
-  /** `name{configured selectors, scope filters, extra}`; refuses a matcher on a label the signal never carries. */
+  /**
+   * `name{own scope, configured selectors, scope filters, extra}`; refuses a matcher on a label the
+   * signal never carries.
+   */
   select(signal: SignalKey, part: SeriesPart = 'value', extra: readonly string[] = []): string {
     for (const matcher of extra) {
       const name = MATCHER_LABEL.exec(matcher)?.[1];
@@ -103,7 +132,12 @@ export class Queries {
         );
       }
     }
-    const all = [...this.config.matchers, ...(this.scope.filters?.(signal) ?? []), ...extra];
+    const all = [
+      ...this.ownSeries,
+      ...this.config.matchers,
+      ...(this.scope.filters?.(signal) ?? []),
+      ...extra,
+    ];
     return `${this.name(signal, part)}${all.length ? `{${all.join(', ')}}` : ''}`;
   }
 

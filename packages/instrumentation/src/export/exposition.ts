@@ -60,11 +60,13 @@ function labelPairs(signal: SignalDefinition, values: readonly string[]): string
 
 const braces = (pairs: readonly string[]) => (pairs.length ? `{${pairs.join(',')}}` : '');
 
-/** Line prefixes of one series (everything before the value), built once. */
+/** Line prefixes of one series (everything before the value), built once per name it is exported under. */
 type SeriesLines = readonly string[];
-const linesBySeries = new WeakMap<Series, SeriesLines>();
+const linesByName = new Map<SignalDefinition, WeakMap<Series, SeriesLines>>();
 
 function seriesLines(signal: SignalDefinition, name: string, series: Series): SeriesLines {
+  let linesBySeries = linesByName.get(signal);
+  if (!linesBySeries) linesByName.set(signal, (linesBySeries = new WeakMap()));
   let lines = linesBySeries.get(series);
   if (lines) return lines;
   const pairs = labelPairs(signal, series.values);
@@ -93,9 +95,8 @@ function familyHeader(signal: SignalDefinition, name: string): string {
   return header;
 }
 
-/** One metric family (HELP, TYPE, every series), prometheus naming flavor. */
-function renderFamily(family: SignalFamily): string {
-  const signal = family.signal;
+/** One metric family (HELP, TYPE, every series) under one of its names, prometheus naming flavor. */
+function renderFamily(family: SignalFamily, signal: SignalDefinition): string {
   const name = metricName(signal, 'prometheus');
   let out = familyHeader(signal, name);
   for (const series of family.series.values()) {
@@ -124,6 +125,8 @@ function renderFamily(family: SignalFamily): string {
 export function renderExposition(store: SignalStore = defaultStore): string {
   store.collect();
   let out = '';
-  for (const family of store.allFamilies()) out += renderFamily(family);
+  for (const family of store.allFamilies()) {
+    for (const signal of store.exportedAs(family.signal)) out += renderFamily(family, signal);
+  }
   return out;
 }

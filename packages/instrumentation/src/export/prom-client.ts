@@ -52,7 +52,8 @@ interface PromClientMetricData {
 /** Everything eventscope registered into one registry: the stores it reads. */
 class RegistryBinding {
   readonly stores = new Set<SignalStore>();
-  readonly metrics: CatalogMetric[] = [];
+  /** One object per name a store exports a signal under, by that name. */
+  readonly metrics = new Map<string, CatalogMetric>();
   private collecting = false;
 
   /** Run every store's collect hooks once per scrape, however many families are asked. */
@@ -81,6 +82,8 @@ class CatalogMetric {
    */
   readonly aggregator: ClusterAggregator;
   private readonly labelNames: readonly string[];
+  /** Per series, under this object's name (a renamed signal's series are exported under two). */
+  private readonly shapes = new WeakMap<Series, SeriesShape>();
 
   constructor(
     private readonly signal: SignalDefinition,
@@ -132,6 +135,7 @@ class CatalogMetric {
 
   private appendValues(store: SignalStore, values: PromClientValue[]): void {
     const family = store.family(this.signal.key as SignalKey);
+    if (!store.exportedAs(family.signal).some((def) => def.name === this.signal.name)) return;
     for (const series of family.series.values()) {
       const shape = this.shapeOf(series);
       if (series instanceof HistogramSeries) {
@@ -156,7 +160,7 @@ class CatalogMetric {
 
   /** A series' label objects, built on its first export and reused by every scrape after. */
   private shapeOf(series: Series): SeriesShape {
-    let shape = shapes.get(series);
+    let shape = this.shapes.get(series);
     if (shape) return shape;
     const labels: Record<string, string> = {};
     for (let i = 0; i < this.labelNames.length; i++) {
@@ -171,7 +175,7 @@ class CatalogMetric {
       sumName: `${this.registeredName}_sum`,
       countName: `${this.registeredName}_count`,
     };
-    shapes.set(series, shape);
+    this.shapes.set(series, shape);
     return shape;
   }
 }
@@ -195,7 +199,6 @@ interface SeriesShape {
   sumName: string;
   countName: string;
 }
-const shapes = new WeakMap<Series, SeriesShape>();
 
 const bindings = new WeakMap<object, RegistryBinding>();
 let globalRegistry: PromClientRegistryLike | null | undefined;
@@ -240,11 +243,16 @@ export function ensurePromClientCollector(store: SignalStore, registry: unknown 
   if (!binding) {
     binding = new RegistryBinding();
     bindings.set(target, binding);
-    for (const signal of signalList) binding.metrics.push(new CatalogMetric(signal, binding));
   }
   binding.stores.add(store);
+  for (const signal of signalList) {
+    for (const def of store.exportedAs(signal)) {
+      const name = metricName(def, 'prometheus');
+      if (!binding.metrics.has(name)) binding.metrics.set(name, new CatalogMetric(def, binding));
+    }
+  }
   // Also after `register.clear()`, which drops every registered metric.
-  for (const metric of binding.metrics) {
+  for (const metric of binding.metrics.values()) {
     if (target.getSingleMetric && target.getSingleMetric(metric.registeredName) === metric) continue;
     try {
       target.registerMetric(metric);

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { SignalDefinition } from '@eventscope/catalog';
+import { INSTRUMENTATION_SCOPE, type SignalDefinition } from '@eventscope/catalog';
 import { type Attributes, type HrTime, ValueType } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
@@ -35,13 +35,13 @@ import {
  */
 
 const require = createRequire(import.meta.url);
-const { name: SCOPE_NAME, version: SCOPE_VERSION } = require('../../package.json') as {
-  name: string;
-  version: string;
-};
+const { version: SCOPE_VERSION } = require('../../package.json') as { version: string };
 
-/** The instrumentation scope eventscope's metrics carry (`otel_scope_name` on the OTel exporter). */
-export const instrumentationScope = { name: SCOPE_NAME, version: SCOPE_VERSION } as const;
+/**
+ * The instrumentation scope eventscope's metrics carry (`otel_scope_name` on the OTel exporter):
+ * the catalog's `INSTRUMENTATION_SCOPE`, which the otel-flavor queries select.
+ */
+export const instrumentationScope = { name: INSTRUMENTATION_SCOPE, version: SCOPE_VERSION } as const;
 
 const attributesBySeries = new WeakMap<Series, Attributes>();
 
@@ -67,8 +67,13 @@ function histogramValue(series: HistogramSeries): Histogram {
   };
 }
 
-function metricData(family: SignalFamily, startTime: HrTime, endTime: HrTime): MetricData {
-  const signal = family.signal;
+/** One family under one of the names it is exported under (`signal`: its definition or its successor's). */
+function metricData(
+  family: SignalFamily,
+  signal: SignalDefinition,
+  startTime: HrTime,
+  endTime: HrTime,
+): MetricData {
   const descriptor = {
     name: signal.name,
     description: signal.help,
@@ -119,7 +124,11 @@ export function createMetricProducer(store: SignalStore = defaultStore): MetricP
       try {
         store.collect();
         const endTime = hrTime();
-        for (const family of store.allFamilies()) metrics.push(metricData(family, startTime, endTime));
+        for (const family of store.allFamilies()) {
+          for (const signal of store.exportedAs(family.signal)) {
+            metrics.push(metricData(family, signal, startTime, endTime));
+          }
+        }
       } catch (error) {
         reportFault('otel-producer', error, store);
         errors.push(error);
