@@ -135,6 +135,21 @@ export class SeriesBuilder {
     this.counter(signal, labels, total(before, count), total(after, count), 'count');
     this.counter(signal, labels, total(before, sum), total(after, sum), 'sum');
   }
+
+  /**
+   * Failed handler calls as the instrumentation records them: the `processDuration` series of
+   * their `error.type` (the breakdown by type) and the failure counter without it, which counts
+   * the same calls (the error ratio's numerator).
+   */
+  failures(
+    labels: Record<string, string>,
+    errorType: string,
+    before: Observations,
+    after: Observations,
+  ): void {
+    this.histogram('processDuration', { ...labels, [label.errorType]: errorType }, before, after);
+    this.counter('failedEvents', labels, before.perSecond, after.perSecond);
+  }
 }
 
 /**

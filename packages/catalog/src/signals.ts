@@ -261,6 +261,15 @@ export const signals = define({
     convention: ours,
     group: 'event',
   },
+  failedEvents: {
+    name: 'eventscope.events.failed',
+    kind: 'counter',
+    unit: '{event}',
+    labels: consumerLabels,
+    help: "Failed calls of a wrapped handler (one per event, or per batch), as messaging.process.duration counts them but without error.type: the error ratio's numerator, at 0 from the moment the destination is known, so that rate() sees the first failure of every type.",
+    convention: ours,
+    group: 'event',
+  },
   deadLetteredEvents: {
     name: 'eventscope.events.dead_lettered',
     kind: 'counter',

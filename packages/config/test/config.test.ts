@@ -231,7 +231,7 @@ describe('the query vocabulary', () => {
 
   it('derived quantities are written once', () => {
     expect(errorRatio(q, ['job'], '5m')).toBe(
-      '(sum by (job) (rate(messaging_process_duration_seconds_count{namespace="shop", error_type!=""}[5m])) or 0 * sum by (job) (rate(messaging_process_duration_seconds_count{namespace="shop"}[5m]))) / sum by (job) (rate(messaging_process_duration_seconds_count{namespace="shop"}[5m]))',
+      'sum by (job) (rate(eventscope_events_failed_total{namespace="shop"}[5m])) / sum by (job) (rate(messaging_process_duration_seconds_count{namespace="shop"}[5m]))',
     );
     expect(shareWithin(q, 'eventAge', 5, [], '1h')).toContain('le=~"5|5[.]0"');
     expect(shareWithin(q, 'eventAge', 0.25, [], '1h')).toContain('le="0.25"');

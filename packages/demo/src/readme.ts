@@ -1,8 +1,8 @@
 import { renderSignalTable, type SignalKey } from '@eventscope/catalog';
 
 /**
- * The catalog signals the demo's /metrics carries. Dead letters, label overflow and
- * instrumentation errors are there at 0 (counters exist before their first event, so increase()
+ * The catalog signals the demo's /metrics carries. Failed events, dead letters, label overflow
+ * and instrumentation errors are there at 0 (counters exist before their first event, so increase()
  * sees it). The rest need what the in-memory broker does not do (batches, acks, redelivery) or a
  * fault (bad headers, clock skew). A test checks this list against a running pipeline.
  */
@@ -25,6 +25,7 @@ export const demoSignals: readonly SignalKey[] = [
   'loopDelay',
   'cpuTime',
   'processStartTime',
+  'failedEvents',
   'deadLetteredEvents',
   'labelOverflow',
   'instrumentationErrors',

@@ -74,6 +74,7 @@ function recordFailure(series: ConsumerSeries, seconds: number, count: number, e
   const failed = series.failure(failure);
   failed.duration.observe(seconds);
   failed.consumed.add(count);
+  series.failed.add(1);
   return failure;
 }
 

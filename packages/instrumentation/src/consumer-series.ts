@@ -17,6 +17,8 @@ interface FailureSeries {
 export class ConsumerSeries extends DestinationSeries<FailureSeries> {
   readonly duration: HistogramSeries;
   readonly consumed: CounterSeries;
+  /** `eventscope.events.failed`: one per failed call, whatever its `error.type`. */
+  readonly failed: CounterSeries;
   readonly inFlight: GaugeSeries;
   readonly eventAge: HistogramSeries;
   readonly pipelineAge: HistogramSeries;
@@ -42,6 +44,9 @@ export class ConsumerSeries extends DestinationSeries<FailureSeries> {
     this.labels = labels;
     this.duration = duration;
     this.consumed = store.series('consumedMessages', labels);
+    // At 0 beside the success series: a failure series per error.type first appears at 1, which
+    // rate() cannot see, so the error ratio counts failures here (and the first one is seen).
+    this.failed = store.series('failedEvents', labels);
     this.inFlight = store.series('inFlight', destinationLabels);
     this.eventAge = store.series('eventAge', destinationLabels);
     this.pipelineAge = store.series('pipelineAge', destinationLabels);

@@ -1,4 +1,4 @@
-import { metricName, type NamingFlavor, signalForSeries, signalList } from '@eventscope/catalog';
+import { metricName, type NamingFlavor, signalForSeries, signalList, signals } from '@eventscope/catalog';
 import { promtoolBinary } from '@eventscope/testkit';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -256,13 +256,16 @@ describe('events recorded through instrumentHandler, exported both ways', () => 
       },
     );
     let failures = 0;
+    const failedOn = new Map<string, number>(awkwardDestinations.map((d) => [d, 0]));
     const total = awkwardDestinations.length * 40;
     for (let n = 0; n < total; n++) {
+      const destination = awkwardDestinations[n % awkwardDestinations.length]!;
       try {
-        handle({ destination: awkwardDestinations[n % awkwardDestinations.length]!, n });
+        handle({ destination, n });
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         failures++;
+        failedOn.set(destination, failedOn.get(destination)! + 1);
       }
     }
     const registry = new Registry();
@@ -288,6 +291,18 @@ describe('events recorded through instrumentHandler, exported both ways', () => 
           .reduce((n, s) => n + s.value, 0);
       expect(counted(undefined)).toBe(total - failures);
       expect(counted('ValidationError')).toBe(failures);
+      // The failure counter, on both paths: one per failed call, and at 0 on the destinations
+      // (half of them) whose events never failed.
+      for (const [body, flavor] of [
+        [viaPromClient, 'prometheus'],
+        [viaOtel, 'otel'],
+      ] as const) {
+        const failed = parseExposition(body).samples.filter(
+          (s) => s.name === metricName(signals.failedEvents, flavor),
+        );
+        expect(new Map(failed.map((s) => [s.labels.messaging_destination_name, s.value]))).toEqual(failedOn);
+        expect(failedOn.get(awkwardDestinations[0])).toBe(0);
+      }
       const promtool = promtoolBinary();
       if (promtool) {
         for (const body of [viaPromClient, viaOtel]) {

@@ -241,7 +241,7 @@ export const highErrorRatio: AlertDefinition = {
     const high = th.errorRatio * 2 <= 0.9 ? th.errorRatio * 2 : (th.errorRatio + 1) / 2;
     const low = th.errorRatio / 2;
     const value = 0.001;
-    const failing = { [errorType]: 'ValidationError' };
+    const failing = 'ValidationError';
     const mix = (labels: Record<string, string>, total: number, ratio: number) => {
       if (total === 0) return;
       const ok = { perSecond: total, value };
@@ -264,7 +264,7 @@ export const highErrorRatio: AlertDefinition = {
             const m = mix(labels, total, ratio);
             if (!m) continue;
             s.histogram('processDuration', labels, m.ok, m.good);
-            s.histogram('processDuration', { ...labels, ...failing }, m.none, m.bad);
+            s.failures(labels, failing, m.none, m.bad);
           }
         },
         expected: [{ rule: rule!, labels: pick(fires, ctx.q.byDestination), value: high }],

@@ -150,10 +150,7 @@ function eventsWithBadShare(kind: SloKind, labels: Record<string, string>, total
     const good = { perSecond: total * (1 - bad), value: goodValue };
     if (kind === 'errors') {
       s.histogram(signal, labels, none, good);
-      s.histogram(signal, { ...labels, [label.errorType]: 'ValidationError' }, none, {
-        perSecond: total * bad,
-        value: goodValue,
-      });
+      s.failures(labels, 'ValidationError', none, { perSecond: total * bad, value: goodValue });
     } else {
       s.histogram(signal, labels, none, [good, { perSecond: total * bad, value: badValue }]);
     }

@@ -27,13 +27,14 @@ export function throughput(q: Queries, by: readonly string[], window: string): s
 }
 
 /**
- * Share of processed events that failed: failures over all, and 0 (not "no data") where
- * events flowed without a failure.
+ * Share of processed events that failed: failed calls (`failedEvents`) over all calls. The failure
+ * counter has no `error.type` and is at 0 from the moment a destination is known, so the ratio is
+ * 0 (not "no data") where events flowed without a failure, and the first failure of every type is
+ * seen (a series per `error.type` appears at 1, which rate() cannot see).
  */
 export function errorRatio(q: Queries, by: readonly string[], window: string): string {
   const all = q.sumRate(by, 'processDuration', 'count', window);
-  const failed = q.sumRate(by, 'processDuration', 'count', window, [`${label.errorType}!=""`]);
-  return `(${failed} or 0 * ${all}) / ${all}`;
+  return `${q.sumRate(by, 'failedEvents', 'value', window)} / ${all}`;
 }
 
 /** Share of processed events that succeeded (the availability SLI). */
@@ -109,7 +110,8 @@ export function heapUsed(q: Queries, by: readonly string[]): string {
 
 /**
  * Share of processed events that failed, per error type (`error.type`): the failures of each type
- * over all events, so the shares add up to the error ratio.
+ * over all events, the breakdown of the error ratio (a type's first failure, which makes its
+ * series at 1, is counted in the error ratio but not here).
  */
 export function errorRatioByType(q: Queries, by: readonly string[], window: string): string {
   const failed = q.sumRate([...by, label.errorType], 'processDuration', 'count', window, [

@@ -229,10 +229,14 @@ describe('instrumentHandler: behaviour passes through', () => {
     for (const series of store.family('processDuration').series.values()) observed += series.count;
     let inFlight = 0;
     for (const series of store.family('inFlight').series.values()) inFlight += series.value;
+    // The failure counter counts the same failed calls, however they failed (throw, rejection, thenable).
+    let failedCalls = 0;
+    for (const series of store.family('failedEvents').series.values()) failedCalls += series.value;
 
     expect(expected.ok + expected.failed).toBe(10_000);
     expect(ok).toBe(expected.ok);
     expect(failed).toBe(expected.failed);
+    expect(failedCalls).toBe(expected.failed);
     expect(observed).toBe(10_000);
     expect(inFlight).toBe(0);
   });
