@@ -20,7 +20,7 @@ import {
   scenarioService,
   targetLabels,
 } from '../alert.js';
-import { observationAbove, quantileOfConstant } from '../synthetic.js';
+import { observationAbove, quantileOfConstant, type SeriesBuilder } from '../synthetic.js';
 import { dest, inst, svc } from './label-refs.js';
 
 /**
@@ -432,18 +432,33 @@ export const heapFloorGrowth: AlertDefinition = {
             s.gauge('heapUsed', { ...idle, [label.heapSpace]: space }, size, size * growth);
           }
         }
-        const flow = { [label.system]: 'nats', [label.destination]: 'orders.created' };
-        s.counter('processDuration', { ...grows, ...flow }, busy, busy, 'count');
-        s.counter('processDuration', { ...steady, ...flow }, busy, busy, 'count');
-        if (th.trafficFloorPerSecond > 0 && idle[q.service] !== grows[q.service]) {
-          s.counter('processDuration', { ...idle, ...flow }, th.trafficFloorPerSecond / 10, 0, 'count');
-        }
+        instanceTraffic(ctx, s, { grows, steady, idle }, busy);
       },
       expected: [{ rule: rule!, labels: pick(grows, q.byInstance), value: growth }],
     };
     return [incident, ...outlasting(incident, profile.heapBaselineSeconds, profile.heapFloorWindowSeconds)];
   },
 };
+
+/**
+ * Events flowing on the growing and the steady instance at `busy`/s, and on the idle service's
+ * instance under the traffic floor, so the per-instance runtime alerts have traffic to gate on.
+ */
+function instanceTraffic(
+  ctx: AlertContext,
+  s: SeriesBuilder,
+  targets: Record<'grows' | 'steady' | 'idle', Record<string, string>>,
+  busy: number,
+): void {
+  const { grows, steady, idle } = targets;
+  const flow = { [label.system]: 'nats', [label.destination]: 'orders.created' };
+  s.counter('processDuration', { ...grows, ...flow }, busy, busy, 'count');
+  s.counter('processDuration', { ...steady, ...flow }, busy, busy, 'count');
+  const floor = ctx.th.trafficFloorPerSecond;
+  if (floor > 0 && idle[ctx.q.service] !== grows[ctx.q.service]) {
+    s.counter('processDuration', { ...idle, ...flow }, floor / 10, 0, 'count');
+  }
+}
 
 /** Share of wall time in GC per instance, now or `agoSecs` ago. */
 const gcShare = (ctx: AlertContext, agoSecs?: number) =>
@@ -527,12 +542,7 @@ export const gcShareGrowth: AlertDefinition = {
         if (idle[q.service] !== grows[q.service]) {
           s.histogram('gcDuration', { ...idle, ...minor }, gcs(before), gcs(before * growth));
         }
-        const flow = { [label.system]: 'nats', [label.destination]: 'orders.created' };
-        s.counter('processDuration', { ...grows, ...flow }, busy, busy, 'count');
-        s.counter('processDuration', { ...steady, ...flow }, busy, busy, 'count');
-        if (th.trafficFloorPerSecond > 0 && idle[q.service] !== grows[q.service]) {
-          s.counter('processDuration', { ...idle, ...flow }, th.trafficFloorPerSecond / 10, 0, 'count');
-        }
+        instanceTraffic(ctx, s, { grows, steady, idle }, busy);
       },
       expected: [{ rule: rule!, labels: pick(grows, q.byInstance), value: growth }],
     };
