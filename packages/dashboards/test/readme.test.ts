@@ -10,7 +10,7 @@ const readmePath = join(dirname(fileURLToPath(import.meta.url)), '..', 'README.m
 describe('README', () => {
   const readme = readFileSync(readmePath, 'utf8');
 
-  it('lists exactly the signals the dashboards query (run `pnpm docs` after changing them)', () => {
+  it('lists exactly the signals the dashboards query (run `pnpm run docs` after changing them)', () => {
     expect(replaceSignalBlock(readme, signalTable())).toBe(readme);
   });
 

@@ -4,11 +4,11 @@ import { signalBlocks } from '../../../scripts/docs.mjs';
 
 /** Acceptance 8: every README's signal table is what the catalog generates now. */
 describe('generated signal tables', () => {
-  it('are current in every README that carries them (run `pnpm docs` to fix)', async () => {
+  it('are current in every README that carries them (run `pnpm run docs` to fix)', async () => {
     const blocks: { path: string; current: string; generated: string }[] = await signalBlocks();
     expect(blocks.map((b) => b.path)).toContain('packages/instrumentation/README.md');
     for (const block of blocks) {
-      expect(block.current, `${block.path} is stale; run \`pnpm docs\``).toBe(block.generated);
+      expect(block.current, `${block.path} is stale; run \`pnpm run docs\``).toBe(block.generated);
     }
   });
 
