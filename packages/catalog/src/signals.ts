@@ -63,7 +63,7 @@ export interface SignalDefinition {
    */
   readonly successor?: Successor;
   /** Which part of the toolkit records it. */
-  readonly group: 'messaging' | 'event' | 'runtime' | 'attribution' | 'health';
+  readonly group: 'messaging' | 'event' | 'broker' | 'runtime' | 'attribution' | 'health';
   /** How cluster workers' series combine (prom-client `AggregatorRegistry`): `sum` but for gauges, which choose. */
   readonly aggregator: ClusterAggregator;
   /** Why a gauge aggregates across cluster workers the way it does (the catalog README shows it). */
@@ -298,6 +298,63 @@ export const signals = define({
     help: 'GC pause time that overlapped in-flight events, summed per event; divided by the processing time sum it is the share of handler time spent in GC pauses.',
     convention: ours,
     group: 'attribution',
+  },
+
+  // --- what the broker knows (eventscope; OpenTelemetry has no convention for these yet) -----------
+  backlogWaiting: {
+    name: 'eventscope.backlog.waiting',
+    kind: 'gauge',
+    unit: '{message}',
+    labels: destinationLabels,
+    help: 'Messages the broker holds for the consumer (group) and has not delivered yet, read from the broker (RabbitMQ ready messages, JetStream num_pending, Redis Streams group lag).',
+    convention: ours,
+    group: 'broker',
+    aggregator: 'max',
+    aggregatorReason: 'every worker reads the same broker count',
+  },
+  backlogUnsettled: {
+    name: 'eventscope.backlog.unsettled',
+    kind: 'gauge',
+    unit: '{message}',
+    labels: destinationLabels,
+    help: 'Messages the broker delivered to the consumer (group) and still waits to see settled (JetStream num_ack_pending, Redis Streams pending entries).',
+    convention: ours,
+    group: 'broker',
+    aggregator: 'max',
+    aggregatorReason: 'every worker reads the same broker count',
+  },
+  backlogOldestAge: {
+    name: 'eventscope.backlog.oldest_age',
+    kind: 'gauge',
+    unit: 's',
+    labels: destinationLabels,
+    help: 'Age of the oldest message waiting for the consumer (group), where the broker can tell it: the consumer lag in time.',
+    convention: ours,
+    group: 'broker',
+    aggregator: 'max',
+    aggregatorReason: 'every worker reads the same broker state',
+  },
+  backlogRedelivered: {
+    name: 'eventscope.backlog.redelivered',
+    kind: 'gauge',
+    unit: '{message}',
+    labels: destinationLabels,
+    help: 'Messages the broker currently counts as delivered more than once to the consumer (group) (JetStream num_redelivered, Redis Streams pending entries delivered more than once).',
+    convention: ours,
+    group: 'broker',
+    aggregator: 'max',
+    aggregatorReason: 'every worker reads the same broker count',
+  },
+  backlogConsumers: {
+    name: 'eventscope.backlog.consumers',
+    kind: 'gauge',
+    unit: '{consumer}',
+    labels: destinationLabels,
+    help: 'Consumers the broker sees attached to the destination (RabbitMQ queue consumers, Redis Streams group consumers, JetStream consumers bound to the push subscription).',
+    convention: ours,
+    group: 'broker',
+    aggregator: 'max',
+    aggregatorReason: 'every worker reads the same broker count',
   },
 
   // --- runtime (OpenTelemetry semantic conventions) -----------------------------------------------

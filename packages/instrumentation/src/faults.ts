@@ -17,6 +17,7 @@ export interface FaultLogger {
  * that first appears at 1 is invisible to increase(), so the first fault would never alert.
  */
 export const faultComponents = [
+  'backlog',
   'carrier',
   'collect',
   'destination',
