@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { Channel, ConsumeMessage, Message, Options } from 'amqplib';
+import type { Channel, ConsumeMessage, Message, Options, Replies } from 'amqplib';
+import type { BacklogOptions } from '../backlog.js';
 import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
 import { headerText } from '../propagation.js';
@@ -11,6 +12,7 @@ import {
   headerNames,
   type ProducerOptions,
 } from '../types.js';
+import { ChannelBacklog, guardBacklog, type QueueLabels, siblingChannelOpener } from './amqplib-backlog.js';
 import { type AdapterOptions, commonOptions } from './options.js';
 import { patchMethod } from './patch.js';
 import { type SettleTarget, SettleTargets } from './settle.js';
@@ -32,6 +34,10 @@ import { type SettleTarget, SettleTargets } from './settle.js';
  *
  * Event age comes from the producer's creation-time header, else from the AMQP `timestamp`
  * property (seconds as the spec says, or milliseconds as `Date.now()` gives them).
+ *
+ * The backlog of every queue the channel consumes (ready messages, consumers) is read from
+ * RabbitMQ on collection, through channels of eventscope's own (see `amqplib-backlog.ts`), from
+ * `consume` until the consumer is cancelled or the channel closes.
  */
 
 export const RABBITMQ_SYSTEM = 'rabbitmq';
@@ -41,6 +47,13 @@ export interface AmqpAdapterOptions extends AdapterOptions {
   consumeDestination?: (queue: string) => string;
   /** `messaging.destination.name` of a publish; default the exchange, or the routing key on the default exchange. */
   publishDestination?: (exchange: string, routingKey: string) => string;
+  /**
+   * Watch the backlog of the queues this channel consumes: RabbitMQ's ready messages and
+   * consumers, read by `checkQueue` on a channel of eventscope's own on the same connection, at
+   * most once per interval, when the store is collected. On by default (into the adapter's
+   * `store`); `false` turns it off; options set the interval, timeout and store.
+   */
+  backlog?: false | BacklogOptions;
 }
 
 type Headers = Record<string, unknown>;
@@ -94,11 +107,42 @@ export function instrumentChannel<C extends Channel>(channel: C, options: AmqpAd
   const deliveries = new OutstandingDeliveries(
     new SettleTargets(common.system, options.consumerGroup, options.store),
   );
-  if (typeof channel.on === 'function') channel.on('close', () => deliveries.clear());
+  const backlog = channelBacklog(channel, options);
+  if (typeof channel.on === 'function') {
+    channel.on('close', () => {
+      deliveries.clear();
+      backlog?.channelClose();
+    });
+  }
   instrumentPublishing(channel, options, common);
-  instrumentConsume(channel, options, common, deliveries);
+  instrumentConsume(channel, options, common, deliveries, backlog);
   instrumentSettling(channel, deliveries);
   return channel;
+}
+
+/** The channel's backlog watches, unless turned off or the channel is not an amqplib promise-API channel. */
+function channelBacklog(channel: Channel, options: AmqpAdapterOptions): ChannelBacklog | undefined {
+  if (options.backlog === false || typeof channel.on !== 'function') return undefined;
+  const open = siblingChannelOpener(channel);
+  if (!open) return undefined;
+  const backlogOptions: BacklogOptions = { ...options.backlog };
+  if (backlogOptions.store === undefined && options.store !== undefined) backlogOptions.store = options.store;
+  const backlog = new ChannelBacklog(channel.connection, open, backlogOptions);
+  // A consumer the broker cancelled (its queue was deleted) holds no watch any more.
+  channel.on('cancel', (fields: { consumerTag?: unknown }) =>
+    guardBacklog(backlogOptions.store, () => backlog.cancelled(String(fields?.consumerTag))),
+  );
+  patchMethod(
+    channel,
+    'cancel',
+    (original) =>
+      function cancel(this: Channel, consumerTag: string, ...rest: unknown[]) {
+        const result = original.call(this, consumerTag, ...rest);
+        guardBacklog(backlogOptions.store, () => backlog.cancelled(consumerTag));
+        return result;
+      },
+  );
+  return backlog;
 }
 
 /** `publish` and `sendToQueue`: each message sent once, with trace context and creation time in its headers. */
@@ -150,6 +194,7 @@ function instrumentConsume(
   options: AmqpAdapterOptions,
   common: CommonOptions,
   deliveries: OutstandingDeliveries,
+  backlog: ChannelBacklog | undefined,
 ): void {
   patchMethod(
     channel,
@@ -179,9 +224,32 @@ function instrumentConsume(
           deliveries.delivered(message, destination, acks);
           return instrumented.call(this, message);
         }
-        return original.call(this, queue, onDelivery, ...rest);
+        const result = original.call(this, queue, onDelivery, ...rest);
+        if (!backlog) return result;
+        const labels = { queue, system: common.system, destination, consumerGroup: options.consumerGroup };
+        return watchConsumed(result, backlog, labels, options);
       },
   );
+}
+
+/**
+ * Once `consume` has answered, its consumer holds the queue's backlog watch. The caller gets a
+ * promise settling as amqplib's does (a rejection it does not handle is reported as before).
+ */
+function watchConsumed(
+  result: unknown,
+  backlog: ChannelBacklog,
+  labels: QueueLabels,
+  options: AmqpAdapterOptions,
+): unknown {
+  if (typeof (result as PromiseLike<unknown> | undefined)?.then !== 'function') return result;
+  const store = (options.backlog || undefined)?.store ?? options.store;
+  return (result as Promise<Replies.Consume>).then((ok) => {
+    guardBacklog(store, () => {
+      if (typeof ok?.consumerTag === 'string') backlog.consumed(labels, ok.consumerTag);
+    });
+    return ok;
+  });
 }
 
 /** `ack`, `nack`, `reject`, `ackAll`, `nackAll`: each outstanding delivery they cover is settled once. */

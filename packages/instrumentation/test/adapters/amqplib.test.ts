@@ -3,9 +3,10 @@ import { needService, waitFor } from '@eventscope/testkit';
 import { type Channel, type ChannelModel, type ConsumeMessage, connect } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentChannel } from '../../src/adapters/amqplib.js';
+import { renderExposition } from '../../src/export/exposition.js';
 import { SignalStore } from '../../src/store.js';
 import { sleep, uniqueName, ValidationError } from './support/run-id.js';
-import { countAbove, counterTotal, histogramTotals } from './support/series.js';
+import { countAbove, counterTotal, histogramTotals, matching } from './support/series.js';
 import { consumerParentage, recordSpans } from './support/spans.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
@@ -275,8 +276,10 @@ describe.skipIf(!available)('amqplib adapter against RabbitMQ on 127.0.0.1:5672'
     }
   });
 
-  it('through a cut connection: with a user-written reconnect and manual acks, the instrumented consumer receives exactly what a bare one does', async () => {
+  it('through a cut connection: with a user-written reconnect and manual acks, the instrumented consumer receives exactly what a bare one does (backlog collection on)', async () => {
     const store = new SignalStore();
+    // Scraped as Prometheus would, so the backlog checks run (and fail) through the cut.
+    const scraper = setInterval(() => renderExposition(store), 20);
     const queues = { bare: uniqueName('es.cut.bare'), instrumented: uniqueName('es.cut.instrumented') };
     const total = 3000;
     const admin = await connect(url);
@@ -317,7 +320,7 @@ describe.skipIf(!available)('amqplib adapter against RabbitMQ on 127.0.0.1:5672'
               });
               const raw: Channel = await connection.createChannel();
               const ch = instrument
-                ? instrumentChannel(raw, { ...base, store, consumerGroup: 'billing' })
+                ? instrumentChannel(raw, { ...base, store, consumerGroup: 'billing', backlog: { intervalMs: 50 } })
                 : raw;
               // amqplib reports an exception from a consume callback as a channel error.
               ch.on('error', (error) => thrownIntoClient.push(error));
@@ -367,13 +370,18 @@ describe.skipIf(!available)('amqplib adapter against RabbitMQ on 127.0.0.1:5672'
       expect([...instrumented.seen].sort()).toEqual([...bare.seen].sort());
       expect(instrumented.thrownIntoClient).toEqual([]);
       expect(bare.thrownIntoClient).toEqual([]);
-      expect(counterTotal(store, 'instrumentationErrors')).toBe(0);
+      // Backlog checks cut mid-flight are counted under their own component; nothing else failed.
+      const backlogFaults = counterTotal(store, 'instrumentationErrors', { [attributes.component]: 'backlog' });
+      expect(counterTotal(store, 'instrumentationErrors') - backlogFaults).toBe(0);
       const labels = { [attributes.destination]: queues.instrumented };
       // Every delivery, first or redelivered, was processed through the wrapper exactly once.
       expect(counterTotal(store, 'consumedMessages', labels)).toBe(instrumented.deliveries);
       expect(counterTotal(store, 'redeliveredEvents', labels)).toBe(instrumented.redeliveries);
+      // The backlog was read during the run (its series exists), not just configured.
+      expect(matching(store, 'backlogConsumers', labels)).toHaveLength(1);
       for (const queue of Object.values(queues)) await channel.deleteQueue(queue);
     } finally {
+      clearInterval(scraper);
       await admin.close();
     }
   });
