@@ -68,7 +68,8 @@ export class RabbitQueueSource implements BacklogSource {
 
   async read(): Promise<BacklogReading> {
     if (this.closed) throw new Error(`backlog of ${this.queue}: no longer watched`);
-    if (this.pending) throw new Error(`backlog of ${this.queue}: the previous checkQueue is still unanswered`);
+    if (this.pending)
+      throw new Error(`backlog of ${this.queue}: the previous checkQueue is still unanswered`);
     this.pending = true;
     try {
       const ok: Replies.AssertQueue = await this.check();
@@ -215,7 +216,12 @@ export class ChannelBacklog {
       labels.consumerGroup,
       retire,
     );
-    const entry: Entry = { watch: watchBacklog(source, this.options), holders: new Set(), done: false, retire };
+    const entry: Entry = {
+      watch: watchBacklog(source, this.options),
+      holders: new Set(),
+      done: false,
+      retire,
+    };
     entries.set(key, entry);
     return entry;
   }

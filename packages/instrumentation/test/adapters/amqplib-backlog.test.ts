@@ -5,15 +5,15 @@ import { attributes } from '@eventscope/catalog';
 import { needService, waitFor } from '@eventscope/testkit';
 import { type Channel, type ChannelModel, type ConsumeMessage, connect } from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RabbitQueueSource, siblingChannelOpener } from '../../src/adapters/amqplib-backlog.js';
 import { instrumentChannel } from '../../src/adapters/amqplib.js';
+import { RabbitQueueSource, siblingChannelOpener } from '../../src/adapters/amqplib-backlog.js';
 import { stopBacklogWatches, watchBacklog } from '../../src/backlog.js';
 import { renderExposition } from '../../src/export/exposition.js';
 import { SignalStore } from '../../src/store.js';
 import { parseExposition } from '../support/text-format.js';
+import { startHoldProxy } from './support/hold-proxy.js';
 import { sleep, uniqueName } from './support/run-id.js';
 import { counterTotal } from './support/series.js';
-import { startHoldProxy } from './support/hold-proxy.js';
 
 const available = await needService('rabbitmq', 5672, 'rabbitmq-server (guest/guest)');
 const url = 'amqp://guest:guest@127.0.0.1:5672';
@@ -61,7 +61,10 @@ let rabbitmqctl: boolean | undefined;
  * RabbitMQ's own count of a queue's ready messages and consumers: `rabbitmqctl list_queues`
  * when this user may run it, else a passive declare (`checkQueue`) on the test's own connection.
  */
-async function brokerCounts(admin: Channel, queue: string): Promise<{ ready: number; consumers: number; by: string }> {
+async function brokerCounts(
+  admin: Channel,
+  queue: string,
+): Promise<{ ready: number; consumers: number; by: string }> {
   if (rabbitmqctl !== false) {
     try {
       const args = ['list_queues', '--quiet', '--no-table-headers', 'name', 'messages_ready', 'consumers'];
@@ -117,20 +120,28 @@ describe.skipIf(!available)('amqplib backlog against RabbitMQ on 127.0.0.1:5672'
       await waitFor(() => held.length === prefetch, { what: 'the prefetched deliveries' });
 
       // Stalled: the consumer holds its prefetch unacked, the broker holds the rest.
+      const since = performance.now();
+      const reached = waitFor(() => exported(store, 'waiting', queue) === N && performance.now(), {
+        what: 'waiting = broker count',
+        intervalMs: 10,
+      });
       const broker = await brokerCounts(admin, queue);
       console.info(`broker count by ${broker.by}: ready ${broker.ready}, consumers ${broker.consumers}`);
       expect(broker).toMatchObject({ ready: N, consumers: 1 });
-      const since = performance.now();
-      await waitFor(() => exported(store, 'waiting', queue) === N, { what: 'waiting = broker count', intervalMs: 10 });
-      const within = performance.now() - since;
-      console.info(`exported eventscope_backlog_waiting ${N} = broker ${broker.ready}, ${within.toFixed(0)} ms after the count`);
+      const within = (await reached) - since;
+      console.info(
+        `exported eventscope_backlog_waiting ${N} = broker ${broker.ready}, ${within.toFixed(0)} ms after the backlog was in place`,
+      );
       expect(within).toBeLessThan(intervalMs + 200); // one interval, plus a check's round trip and a scrape
       expect(exported(store, 'consumers', queue)).toBe(1);
 
       // Resume: the backlog drains to 0, as the broker says.
       stalled = false;
       for (const msg of held) channel.ack(msg);
-      await waitFor(() => exported(store, 'waiting', queue) === 0, { what: 'drained backlog', timeoutMs: 60_000 });
+      await waitFor(() => exported(store, 'waiting', queue) === 0, {
+        what: 'drained backlog',
+        timeoutMs: 60_000,
+      });
       expect(acked + held.length).toBe(N + prefetch);
       expect(await brokerCounts(admin, queue)).toMatchObject({ ready: 0, consumers: 1 });
 
@@ -176,7 +187,11 @@ describe.skipIf(!available)('amqplib backlog against RabbitMQ on 127.0.0.1:5672'
       // A 200 ms interval scraped every 10 ms for 1 s: one check per interval.
       const shortQueue = uniqueName('es.backlog.cost');
       await admin.assertQueue(shortQueue, { durable: false, autoDelete: false });
-      const c = instrumentChannel(await connection.createChannel(), { ...base, store, backlog: { intervalMs: 200 } });
+      const c = instrumentChannel(await connection.createChannel(), {
+        ...base,
+        store,
+        backlog: { intervalMs: 200 },
+      });
       await c.consume(shortQueue, () => {}, { noAck: true });
       const scraper = scrapeEvery(store, 10);
       await sleep(1000);
@@ -194,7 +209,11 @@ describe.skipIf(!available)('amqplib backlog against RabbitMQ on 127.0.0.1:5672'
 
   it('cancelling the last consumer, the broker cancelling it, or the channel closing stops the checks', async () => {
     const store = new SignalStore();
-    const queues = [uniqueName('es.backlog.stop'), uniqueName('es.backlog.stop'), uniqueName('es.backlog.stop')];
+    const queues = [
+      uniqueName('es.backlog.stop'),
+      uniqueName('es.backlog.stop'),
+      uniqueName('es.backlog.stop'),
+    ];
     const connection = await connect(url);
     const admin = await connection.createChannel();
     const checks = countCheckQueue(admin, new Set([admin]));
@@ -234,7 +253,11 @@ describe.skipIf(!available)('amqplib backlog against RabbitMQ on 127.0.0.1:5672'
     const connection = await connect(url);
     const scraper = scrapeEvery(store, 10);
     try {
-      const channel = instrumentChannel(await connection.createChannel(), { ...base, store, backlog: { intervalMs: 50 } });
+      const channel = instrumentChannel(await connection.createChannel(), {
+        ...base,
+        store,
+        backlog: { intervalMs: 50 },
+      });
       const userErrors: unknown[] = [];
       let userClosed = false;
       channel.on('error', (error) => userErrors.push(error));
@@ -257,7 +280,9 @@ describe.skipIf(!available)('amqplib backlog against RabbitMQ on 127.0.0.1:5672'
         channel.sendToQueue(queue, Buffer.from(`${i}`));
         if (i % 500 === 0) await sleep(60);
       }
-      await waitFor(() => received.size === total && backlogFaults(store) >= 5, { what: 'all messages, failed checks' });
+      await waitFor(() => received.size === total && backlogFaults(store) >= 5, {
+        what: 'all messages, failed checks',
+      });
       await watch.stop();
       expect(received.size).toBe(total);
       expect(userErrors).toEqual([]);
@@ -267,7 +292,9 @@ describe.skipIf(!available)('amqplib backlog against RabbitMQ on 127.0.0.1:5672'
       // Bounded: every failed check's channel was released; the connection holds the user's and at most one more.
       const raw = connection.connection as unknown as { channels: unknown[] }; // [0] is the connection's own
       await waitFor(() => raw.channels.slice(1).filter(Boolean).length <= 2, { what: 'released channels' });
-      console.info(`missing queue: ${backlogFaults(store)} failed checks counted, ${received.size}/${total} user messages`);
+      console.info(
+        `missing queue: ${backlogFaults(store)} failed checks counted, ${received.size}/${total} user messages`,
+      );
       await channel.deleteQueue(queue);
     } finally {
       scraper.stop();
@@ -307,7 +334,9 @@ describe.skipIf(!available)('amqplib backlog against RabbitMQ on 127.0.0.1:5672'
         const timedOut = backlogFaults(store);
         proxy.release();
         await waitFor(() => received.size === total, { what: `${total} user messages` });
-        console.info(`held 800 ms: ${duringHold} checkQueue sent, ${timedOut} reads failed (timeouts and refusals)`);
+        console.info(
+          `held 800 ms: ${duringHold} checkQueue sent, ${timedOut} reads failed (timeouts and refusals)`,
+        );
         expect(duringHold).toBeLessThanOrEqual(1);
         expect(timedOut).toBeGreaterThanOrEqual(3);
         expect(userErrors).toEqual([]);

@@ -320,7 +320,12 @@ describe.skipIf(!available)('amqplib adapter against RabbitMQ on 127.0.0.1:5672'
               });
               const raw: Channel = await connection.createChannel();
               const ch = instrument
-                ? instrumentChannel(raw, { ...base, store, consumerGroup: 'billing', backlog: { intervalMs: 50 } })
+                ? instrumentChannel(raw, {
+                    ...base,
+                    store,
+                    consumerGroup: 'billing',
+                    backlog: { intervalMs: 50 },
+                  })
                 : raw;
               // amqplib reports an exception from a consume callback as a channel error.
               ch.on('error', (error) => thrownIntoClient.push(error));
@@ -371,7 +376,9 @@ describe.skipIf(!available)('amqplib adapter against RabbitMQ on 127.0.0.1:5672'
       expect(instrumented.thrownIntoClient).toEqual([]);
       expect(bare.thrownIntoClient).toEqual([]);
       // Backlog checks cut mid-flight are counted under their own component; nothing else failed.
-      const backlogFaults = counterTotal(store, 'instrumentationErrors', { [attributes.component]: 'backlog' });
+      const backlogFaults = counterTotal(store, 'instrumentationErrors', {
+        [attributes.component]: 'backlog',
+      });
       expect(counterTotal(store, 'instrumentationErrors') - backlogFaults).toBe(0);
       const labels = { [attributes.destination]: queues.instrumented };
       // Every delivery, first or redelivered, was processed through the wrapper exactly once.
