@@ -119,13 +119,18 @@ export function watchJetStreamBacklog(
   const watch = watchBacklog(jetStreamBacklogSource(jsm, target, forget), { ...options, store });
   byKey.set(key, watch);
   void jsm.then(
-    (manager) => connectionOf(manager)?.closed().then(() => watch.stop()),
+    (manager) =>
+      connectionOf(manager)
+        ?.closed()
+        .then(() => watch.stop()),
     (error) => reportFault('backlog', error, store),
   );
   return watch;
 }
 
-function managerOf(connection: NatsConnection | JetStreamClient | JetStreamManager): Promise<JetStreamManager> {
+function managerOf(
+  connection: NatsConnection | JetStreamClient | JetStreamManager,
+): Promise<JetStreamManager> {
   try {
     // No API probe: that would be one more request to the broker, and the reads fail on their own.
     if (!('jetstreamManager' in connection)) return Promise.resolve(connection);
@@ -178,15 +183,23 @@ function afterSuccess(result: unknown, then: () => void): void {
 /** A pull consumer from `js.consumers.get(stream, name)`: watched until deleted or the connection closes. */
 function watchPulled(js: JetStreamClient, consumer: Consumer, options: ConsumerWatchOptions): void {
   const store = options.backlog.store ?? defaultStore;
-  consumer.info(true).then((info) => {
-    const names = { stream: info.stream_name, consumer: info.name, filter: singleFilter(info.config) };
-    const watch = watchJetStreamBacklog(js, targetOf(names, options), options.backlog);
-    patchMethod(consumer, 'delete', (original) => function del(this: Consumer, ...args: unknown[]) {
-      const result = original.apply(this, args);
-      afterSuccess(result, () => void watch.stop());
-      return result;
-    });
-  }, (error) => reportFault('backlog', error, store));
+  consumer.info(true).then(
+    (info) => {
+      const names = { stream: info.stream_name, consumer: info.name, filter: singleFilter(info.config) };
+      const watch = watchJetStreamBacklog(js, targetOf(names, options), options.backlog);
+      patchMethod(
+        consumer,
+        'delete',
+        (original) =>
+          function del(this: Consumer, ...args: unknown[]) {
+            const result = original.apply(this, args);
+            afterSuccess(result, () => void watch.stop());
+            return result;
+          },
+      );
+    },
+    (error) => reportFault('backlog', error, store),
+  );
 }
 
 interface SubscriptionInfo {
@@ -205,7 +218,11 @@ function watchPushed(js: JetStreamClient, sub: JetStreamSubscription, options: C
   const watch = watchJetStreamBacklog(js, targetOf(names, options), options.backlog);
   // A durable consumer outlives the subscription (its backlog is what matters then); an
   // ephemeral one is deleted with it.
-  if (!info.config?.durable_name) void sub.closed.then(() => watch.stop(), () => watch.stop());
+  if (!info.config?.durable_name)
+    void sub.closed.then(
+      () => watch.stop(),
+      () => watch.stop(),
+    );
 }
 
 /**
@@ -215,17 +232,33 @@ function watchPushed(js: JetStreamClient, sub: JetStreamSubscription, options: C
  */
 export function watchConsumersOf(js: JetStreamClient, options: ConsumerWatchOptions): void {
   if (js.consumers) {
-    patchMethod(js.consumers, 'get', (original) => function get(this: unknown, ...args: unknown[]) {
-      const got = original.apply(this, args);
-      if (typeof args[1] === 'string') {
-        Promise.resolve(got).then((consumer: Consumer) => watchPulled(js, consumer, options), () => {});
-      }
-      return got;
-    });
+    patchMethod(
+      js.consumers,
+      'get',
+      (original) =>
+        function get(this: unknown, ...args: unknown[]) {
+          const got = original.apply(this, args);
+          if (typeof args[1] === 'string') {
+            Promise.resolve(got).then(
+              (consumer: Consumer) => watchPulled(js, consumer, options),
+              () => {},
+            );
+          }
+          return got;
+        },
+    );
   }
-  patchMethod(js, 'subscribe', (original) => function subscribe(this: unknown, ...args: unknown[]) {
-    const got = original.apply(this, args);
-    Promise.resolve(got).then((sub: JetStreamSubscription) => watchPushed(js, sub, options), () => {});
-    return got;
-  });
+  patchMethod(
+    js,
+    'subscribe',
+    (original) =>
+      function subscribe(this: unknown, ...args: unknown[]) {
+        const got = original.apply(this, args);
+        Promise.resolve(got).then(
+          (sub: JetStreamSubscription) => watchPushed(js, sub, options),
+          () => {},
+        );
+        return got;
+      },
+  );
 }

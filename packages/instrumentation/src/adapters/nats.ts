@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { JetStreamClient, JsMsg, Msg, NatsConnection, NatsError, Subscription } from 'nats';
+import type { BacklogOptions } from '../backlog.js';
 import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
 import type { HandlerOptions, ProducerOptions } from '../types.js';
-import type { BacklogOptions } from '../backlog.js';
 import { instrumentMessageIterator } from './message-iterator.js';
 import { watchConsumersOf } from './nats-backlog.js';
 import { natsHeaderReader, natsHeaderWriter, stampedUpstream } from './nats-headers.js';
@@ -29,7 +29,11 @@ import { type SettleOutcome, type SettleTarget, SettleTargets } from './settle.j
  */
 
 export const NATS_SYSTEM = 'nats';
-export { type JetStreamBacklogTarget, jetStreamBacklogSource, watchJetStreamBacklog } from './nats-backlog.js';
+export {
+  type JetStreamBacklogTarget,
+  jetStreamBacklogSource,
+  watchJetStreamBacklog,
+} from './nats-backlog.js';
 
 export interface NatsAdapterOptions extends AdapterOptions {
   /**
@@ -176,7 +180,11 @@ export function instrumentJetStream<J extends JetStreamClient>(js: J, options: N
   if (options.backlog !== false) {
     const backlog = { ...options.backlog };
     if (backlog.store === undefined && options.store !== undefined) backlog.store = options.store;
-    watchConsumersOf(js, { system: options.system ?? NATS_SYSTEM, destination: destinationOf(options), backlog });
+    watchConsumersOf(js, {
+      system: options.system ?? NATS_SYSTEM,
+      destination: destinationOf(options),
+      backlog,
+    });
   }
   return js;
 }
