@@ -320,6 +320,38 @@ describe.skipIf(!available)('NATS JetStream backlog against nats-server on 127.0
     }
   });
 
+  it('a filtered consumer: the lag is the first waiting message on its filter, not the stream, and the destination is the filter', async () => {
+    const { stream } = await streamWithConsumer();
+    await admin.consumers.add(stream, {
+      durable_name: 'shipping',
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: `${stream}.shipped`,
+    });
+    const store = new SignalStore();
+    const nc = await open();
+    await instrumentJetStream(nc.jetstream(), { ...base, store, backlog: { intervalMs: 100 } }).consumers.get(
+      stream,
+      'shipping',
+    );
+    // An older message on another subject comes first in the stream: reading by sequence alone
+    // would report its age.
+    await nc.jetstream().publish(`${stream}.created`, 'older, not for shipping');
+    await sleep(2000);
+    const before = Date.now();
+    await nc.jetstream().publish(`${stream}.shipped`, 'waiting for shipping');
+    const seen = await scrapeUntil(store, 'shipping', (v) => v.get('eventscope_backlog_waiting') === 1, 2000);
+    expect(seen.values.get('eventscope_backlog_oldest_age_seconds')!).toBeLessThanOrEqual(
+      (Date.now() - before) / 1000 + 0.05,
+    );
+    const labels = parseExposition(renderExposition(store)).samples.find(
+      (s) => s.name === 'eventscope_backlog_waiting' && s.labels.messaging_consumer_group_name === 'shipping',
+    )?.labels;
+    expect(labels).toMatchObject({
+      messaging_system: 'nats',
+      messaging_destination_name: `${stream}.shipped`,
+    });
+  });
+
   it('a durable push subscription: consumers is 1 while bound and 0 once unsubscribed, its backlog still watched', async () => {
     const { stream, subject } = await streamWithConsumer();
     const store = new SignalStore();
