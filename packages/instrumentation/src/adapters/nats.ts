@@ -1,9 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { JetStreamClient, JsMsg, Msg, NatsConnection, NatsError, Subscription } from 'nats';
+import type { BacklogOptions } from '../backlog.js';
 import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
 import type { HandlerOptions, ProducerOptions } from '../types.js';
 import { instrumentMessageIterator } from './message-iterator.js';
+import { watchConsumersOf } from './nats-backlog.js';
 import { natsHeaderReader, natsHeaderWriter, stampedUpstream } from './nats-headers.js';
 import { type AdapterOptions, commonOptions } from './options.js';
 import { patchMethod } from './patch.js';
@@ -19,13 +21,19 @@ import { type SettleOutcome, type SettleTarget, SettleTargets } from './settle.j
  * - JetStream: `instrumentJetStream(js)` instruments `publish`; `instrumentJetStreamHandler` wraps
  *   a `consume({ callback })` handler and `instrumentJetStreamMessages` a `for await` loop over
  *   `consume()`/`fetch()`. Event age comes from the JetStream message timestamp; ack, nak and
- *   term are recorded as settle outcomes, redeliveries are counted.
+ *   term are recorded as settle outcomes, redeliveries are counted. The consumers `js` hands out
+ *   have their backlog watched on the broker (`nats-backlog.ts`); core NATS keeps none.
  *
  * Subjects the client uses for its own plumbing (`_INBOX.`, `$JS.`, `$KV.`, `$O.`, `$SYS.`) are
  * never instrumented.
  */
 
 export const NATS_SYSTEM = 'nats';
+export {
+  type JetStreamBacklogTarget,
+  jetStreamBacklogSource,
+  watchJetStreamBacklog,
+} from './nats-backlog.js';
 
 export interface NatsAdapterOptions extends AdapterOptions {
   /**
@@ -33,6 +41,13 @@ export interface NatsAdapterOptions extends AdapterOptions {
    * templated subjects (`orders.*` rather than `orders.12345`) to keep cardinality low.
    */
   destination?: (subject: string) => string;
+  /**
+   * The backlog of the JetStream consumers `instrumentJetStream(js)` hands out (`js.consumers.get`,
+   * `js.subscribe`), read from the broker on the same connection: on by default (one consumer-info
+   * request, plus one stream read while messages wait, per consumer per `intervalMs`, 10 s);
+   * `false` turns it off. Its `store` defaults to the adapter's. Core NATS keeps no backlog.
+   */
+  backlog?: false | BacklogOptions;
 }
 
 const internalPrefixes = ['_INBOX.', '$JS.', '$KV.', '$O.', '$SYS.'];
@@ -151,7 +166,10 @@ export function instrumentNatsConnection<C extends NatsConnection>(
 
 // ---- JetStream --------------------------------------------------------------------------------
 
-/** Instrument `js.publish`, in place. The stream stores the message with its headers. */
+/**
+ * Instrument `js.publish`, in place (the stream stores the message with its headers), and watch
+ * the backlog of the consumers `js` hands out (see `backlog`).
+ */
 export function instrumentJetStream<J extends JetStreamClient>(js: J, options: NatsAdapterOptions = {}): J {
   patchMethod(js, 'publish', (original) => {
     const instrumented = instrumentProducer(original, producerOptions(options, 'publish'));
@@ -159,6 +177,15 @@ export function instrumentJetStream<J extends JetStreamClient>(js: J, options: N
       return instrumented.apply(this, args);
     };
   });
+  if (options.backlog !== false) {
+    const backlog = { ...options.backlog };
+    if (backlog.store === undefined && options.store !== undefined) backlog.store = options.store;
+    watchConsumersOf(js, {
+      system: options.system ?? NATS_SYSTEM,
+      destination: destinationOf(options),
+      backlog,
+    });
+  }
   return js;
 }
 
