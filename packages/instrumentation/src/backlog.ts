@@ -14,7 +14,8 @@ import { defaultStore, type GaugeSeries, type SignalStore } from './store.js';
  * Prometheus servers scrape, and none when nobody scrapes. A failed or late read is counted
  * (`eventscope.instrumentation.errors{eventscope_component="backlog"}`) and the gauges keep their
  * last value; nothing is ever thrown into the application. A field the broker cannot tell is left
- * out: its series is never made, rather than exported as a misleading 0.
+ * out: its series is never made (or is removed), rather than exported as a misleading 0; a stopped
+ * watch removes its series.
  */
 
 /** One reading of a destination's backlog; leave out what the broker cannot tell. */
@@ -86,7 +87,11 @@ class Watched {
     if (this.stopped) return;
     for (const field of Object.keys(seriesKeys) as Field[]) {
       const value = reading[field];
-      if (value === undefined || !Number.isFinite(value)) continue;
+      if (value === undefined || !Number.isFinite(value)) {
+        // Not known now: no series, rather than the last value frozen.
+        this.forget(field);
+        continue;
+      }
       let gauge = this.gauges.get(field);
       if (!gauge) {
         gauge = this.store.series(seriesKeys[field], {
@@ -98,6 +103,18 @@ class Watched {
       }
       gauge.set(value);
     }
+  }
+
+  /** Drop every series of this watch (when it stops: a gone consumer leaves no stale backlog). */
+  forgetAll(): void {
+    for (const field of [...this.gauges.keys()]) this.forget(field);
+  }
+
+  private forget(field: Field): void {
+    const gauge = this.gauges.get(field);
+    if (!gauge) return;
+    this.gauges.delete(field);
+    this.store.family(seriesKeys[field]).remove(gauge);
   }
 }
 
@@ -124,7 +141,7 @@ class BacklogCollector {
     this.pump();
   }
 
-  /** Read one source now (queued behind reads in flight), resolving when it is written. */
+  /** Read one source now, outside the concurrency bound (an on-demand read), resolving when it is written. */
   refresh(w: Watched): Promise<void> {
     if (w.inFlight) return w.inFlight;
     return new Promise((resolve) => {
@@ -213,6 +230,7 @@ export function watchBacklog(source: BacklogSource, options: BacklogOptions = {}
       w.stopped = true;
       owner.remove(w);
       await w.inFlight;
+      w.forgetAll();
       try {
         await source.close?.();
       } catch (error) {
@@ -231,7 +249,10 @@ export async function stopBacklogWatches(): Promise<void> {
       collector.remove(w);
       all.push(
         Promise.resolve(w.inFlight)
-          .then(() => w.source.close?.())
+          .then(() => {
+            w.forgetAll();
+            return w.source.close?.();
+          })
           .catch((error) => reportFault('backlog', error, w.store)),
       );
     }

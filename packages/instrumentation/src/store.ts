@@ -115,6 +115,19 @@ export class SignalFamily<S extends Series = Series> {
     return series;
   }
 
+  /**
+   * Forget a series: exporters stop showing it (a gauge whose source went away, rather than its
+   * last value forever). Its destination stays counted against the budget.
+   */
+  remove(series: S): void {
+    for (const [key, candidate] of this.series) {
+      if (candidate === series) {
+        this.series.delete(key);
+        return;
+      }
+    }
+  }
+
   /** Number of distinct destinations admitted (not counting the overflow series). */
   get destinationCount(): number {
     return this.destinations.size;

@@ -236,6 +236,13 @@ describe.skipIf(!available)('amqplib backlog against RabbitMQ on 127.0.0.1:5672'
       const after = queues.map((q) => checks.of(q));
       await sleep(500); // ten intervals
       expect(queues.map((q) => checks.of(q))).toEqual(after);
+      // A stopped watch leaves no series behind: a gone consumer shows no backlog, not its last one.
+      const backlogLines = renderExposition(store)
+        .split('\n')
+        .filter((line) => line.startsWith('eventscope_backlog_'));
+      for (const q of queues) {
+        expect(backlogLines.filter((line) => line.includes(`messaging_destination_name="${q}"`))).toEqual([]);
+      }
       // The channel whose consumer the broker cancelled is still the user's, open and working.
       await deleted.assertQueue(queues[1]!, { durable: false, autoDelete: false });
       for (const q of [queues[0]!, queues[1]!, queues[2]!]) await admin.deleteQueue(q);
