@@ -91,7 +91,11 @@ function nothingWaits(reading: Reading): Reading {
 }
 
 /** One read of a group's backlog: one round trip, two when something may wait. */
-async function readGroup(redis: ReadClient, key: string | Buffer, group: string | Buffer): Promise<BacklogReading> {
+async function readGroup(
+  redis: ReadClient,
+  key: string | Buffer,
+  group: string | Buffer,
+): Promise<BacklogReading> {
   const groupName = String(headerText(group));
   const replies = await redis
     .pipeline()
@@ -186,7 +190,8 @@ class ReadConnection {
   constructor(private readonly user: EventClient) {}
 
   get(): ReadClient {
-    if (!this.blocking || typeof this.user.duplicate !== 'function') return this.user as unknown as ReadClient;
+    if (!this.blocking || typeof this.user.duplicate !== 'function')
+      return this.user as unknown as ReadClient;
     if (!this.own) {
       this.own = this.user.duplicate();
       this.own.on?.('error', () => {}); // a read fails and is counted; the event need not be logged
@@ -238,7 +243,10 @@ export function parseReadGroup(
  * and watches every (stream, group) it has not seen, up to the store's destination budget. The
  * watches stop with `stopBacklogWatches()`, or when the client ends (`quit()`, retries exhausted).
  */
-export function streamGroupWatcher(redis: object, options: StreamGroupWatchOptions): (args: unknown[]) => void {
+export function streamGroupWatcher(
+  redis: object,
+  options: StreamGroupWatchOptions,
+): (args: unknown[]) => void {
   const store = options.backlog.store ?? options.store ?? defaultStore;
   const connection = new ReadConnection(redis as EventClient);
   const watches = new Map<string, { stop(): Promise<void> }>();

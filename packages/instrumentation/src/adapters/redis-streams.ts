@@ -161,7 +161,12 @@ export function instrumentRedisStreams<R extends StreamClient>(
 }
 
 /** Patch `xreadgroup` (and `xreadgroupBuffer`) to see which groups the client reads; the call is unchanged. */
-function watchReadGroups(redis: object, backlog: BacklogOptions, options: RedisStreamsOptions, system: string) {
+function watchReadGroups(
+  redis: object,
+  backlog: BacklogOptions,
+  options: RedisStreamsOptions,
+  system: string,
+) {
   const observe = streamGroupWatcher(redis, {
     backlog,
     store: options.store,

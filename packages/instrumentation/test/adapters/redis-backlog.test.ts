@@ -37,7 +37,18 @@ async function consume(
   while (!until()) {
     let reply: ReadGroupReply;
     try {
-      reply = (await redis.xreadgroup('GROUP', group, 'c1', 'COUNT', 500, 'BLOCK', 200, 'STREAMS', stream, cursor)) as ReadGroupReply;
+      reply = (await redis.xreadgroup(
+        'GROUP',
+        group,
+        'c1',
+        'COUNT',
+        500,
+        'BLOCK',
+        200,
+        'STREAMS',
+        stream,
+        cursor,
+      )) as ReadGroupReply;
     } catch {
       await sleep(100);
       cursor = '0';
@@ -61,7 +72,8 @@ function exported(store: SignalStore, name: string, stream?: string): number | u
 }
 const backlogFaults = (store: SignalStore) =>
   parseExposition(renderExposition(store)).samples.find(
-    (s) => s.name === 'eventscope_instrumentation_errors_total' && s.labels.eventscope_component === 'backlog',
+    (s) =>
+      s.name === 'eventscope_instrumentation_errors_total' && s.labels.eventscope_component === 'backlog',
   )?.value ?? 0;
 
 /** Collect every 50 ms until `done` holds; the time it took (ms). */
@@ -87,7 +99,12 @@ describe.skipIf(!available)('Redis Streams backlog against redis-server on 127.0
   const keys: string[] = [];
   let producer: Redis;
   const open = (port = 6379) => {
-    const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: null, retryStrategy: () => 100 });
+    const client = new Redis({
+      port,
+      host: '127.0.0.1',
+      maxRetriesPerRequest: null,
+      retryStrategy: () => 100,
+    });
     client.on('error', () => {});
     clients.push(client);
     return client;
@@ -118,7 +135,12 @@ describe.skipIf(!available)('Redis Streams backlog against redis-server on 127.0
     const stream = await newStream();
     const consumer = instrumentRedisStreams(open(), { ...base, store, backlog: { intervalMs } });
     let handled = 0;
-    const handler = instrumentStreamHandler(() => void handled++, { ...base, store, stream, consumerGroup: 'workers' });
+    const handler = instrumentStreamHandler(() => void handled++, {
+      ...base,
+      store,
+      stream,
+      consumerGroup: 'workers',
+    });
     let stopped = false;
     let loop = consume(consumer, stream, 'workers', handler, () => stopped);
     await produce(producer, stream, 100);
@@ -130,9 +152,16 @@ describe.skipIf(!available)('Redis Streams backlog against redis-server on 127.0
     const lag = await groupField(stream, 'workers', 'lag');
     expect(lag).toBe(N);
     const took = await collectUntil(() => exported(store, 'eventscope_backlog_waiting', stream) === N, 5_000);
-    if (process.env.BACKLOG_FIGURES) console.log(`exported waiting = XINFO lag ${lag} after ${took.toFixed(0)} ms`);
+    if (process.env.BACKLOG_FIGURES)
+      console.log(`exported waiting = XINFO lag ${lag} after ${took.toFixed(0)} ms`);
     expect(took).toBeLessThanOrEqual(intervalMs + 200);
-    const [[firstId]] = (await producer.xrange(stream, `(${await groupField(stream, 'workers', 'last-delivered-id')}`, '+', 'COUNT', 1)) as [string, string[]][] as [[string]];
+    const [[firstId]] = (await producer.xrange(
+      stream,
+      `(${await groupField(stream, 'workers', 'last-delivered-id')}`,
+      '+',
+      'COUNT',
+      1,
+    )) as unknown as [[string]];
     const trueAge = (Date.now() - Number(firstId.split('-')[0])) / 1000;
     const age = exported(store, 'eventscope_backlog_oldest_age_seconds', stream)!;
     if (process.env.BACKLOG_FIGURES) console.log(`oldest age exported ${age} s, true ${trueAge} s`);
@@ -158,7 +187,11 @@ describe.skipIf(!available)('Redis Streams backlog against redis-server on 127.0
   it("reads beside a blocked XREADGROUP without waiting for it (on the client's duplicate)", async () => {
     const store = new SignalStore();
     const stream = await newStream();
-    const consumer = instrumentRedisStreams(open(), { ...base, store, backlog: { intervalMs: 50, timeoutMs: 300 } });
+    const consumer = instrumentRedisStreams(open(), {
+      ...base,
+      store,
+      backlog: { intervalMs: 50, timeoutMs: 300 },
+    });
     const blocked = consumer.xreadgroup('GROUP', 'workers', 'c1', 'BLOCK', 1_500, 'STREAMS', stream, '>');
     await sleep(50);
     // Answered while the XREADGROUP still blocks (for 1.5 s): on the client's own connection it would wait.
@@ -174,7 +207,13 @@ describe.skipIf(!available)('Redis Streams backlog against redis-server on 127.0
     const consumer = instrumentRedisStreams(open(), { ...base, store, backlog: { intervalMs: 50 } });
     await produce(producer, stream, 5);
     await consumer.xreadgroup('GROUP', 'workers', 'c1', 'COUNT', 5, 'STREAMS', stream, '>');
-    await consumer.xclaim(stream, 'workers', 'c2', 0, ...(await consumer.xpending(stream, 'workers', '-', '+', 2) as [string][]).map((e) => e[0]));
+    await consumer.xclaim(
+      stream,
+      'workers',
+      'c2',
+      0,
+      ...((await consumer.xpending(stream, 'workers', '-', '+', 2)) as [string][]).map((e) => e[0]),
+    );
     await collectUntil(() => exported(store, 'eventscope_backlog_redelivered', stream) === 2, 5_000);
     expect(exported(store, 'eventscope_backlog_unsettled', stream)).toBe(5);
     expect(exported(store, 'eventscope_backlog_consumers', stream)).toBe(2);
@@ -198,7 +237,11 @@ describe.skipIf(!available)('Redis Streams backlog against redis-server on 127.0
     await producer.xgroup('DESTROY', stream, 'other');
 
     const seen = new Set<string>();
-    const handler = instrumentStreamHandler((entry: StreamEntry) => void seen.add(entry[0]), { ...base, store, stream });
+    const handler = instrumentStreamHandler((entry: StreamEntry) => void seen.add(entry[0]), {
+      ...base,
+      store,
+      stream,
+    });
     let stopped = false;
     const loop = consume(consumer, stream, 'workers', handler, () => stopped);
     const before = backlogFaults(store);
@@ -215,9 +258,17 @@ describe.skipIf(!available)('Redis Streams backlog against redis-server on 127.0
     const proxy = await startTcpProxy(6379);
     const store = new SignalStore();
     const stream = await newStream();
-    const consumer = instrumentRedisStreams(open(proxy.port), { ...base, store, backlog: { intervalMs: 50, timeoutMs: 100 } });
+    const consumer = instrumentRedisStreams(open(proxy.port), {
+      ...base,
+      store,
+      backlog: { intervalMs: 50, timeoutMs: 100 },
+    });
     const seen = new Set<string>();
-    const handler = instrumentStreamHandler((entry: StreamEntry) => void seen.add(entry[0]), { ...base, store, stream });
+    const handler = instrumentStreamHandler((entry: StreamEntry) => void seen.add(entry[0]), {
+      ...base,
+      store,
+      stream,
+    });
     let stopped = false;
     const loop = consume(consumer, stream, 'workers', handler, () => stopped);
     await produce(producer, stream, 1_000);
