@@ -14,7 +14,8 @@ import { defaultStore, type GaugeSeries, type SignalStore } from './store.js';
  * Prometheus servers scrape, and none when nobody scrapes. A failed or late read is counted
  * (`eventscope.instrumentation.errors{eventscope_component="backlog"}`) and the gauges keep their
  * last value; nothing is ever thrown into the application. A field the broker cannot tell is left
- * out: its series is never made, rather than exported as a misleading 0.
+ * out: its series is never made, rather than exported as a misleading 0 — and a series a read
+ * made is dropped when a later read (that succeeds) leaves its field out.
  */
 
 /** One reading of a destination's backlog; leave out what the broker cannot tell. */
@@ -86,8 +87,13 @@ class Watched {
     if (this.stopped) return;
     for (const field of Object.keys(seriesKeys) as Field[]) {
       const value = reading[field];
-      if (value === undefined || !Number.isFinite(value)) continue;
       let gauge = this.gauges.get(field);
+      if (value === undefined || !Number.isFinite(value)) {
+        // The broker no longer tells it: no series, rather than the last value it told, for ever.
+        if (gauge) this.store.family(seriesKeys[field]).remove(gauge);
+        this.gauges.delete(field);
+        continue;
+      }
       if (!gauge) {
         gauge = this.store.series(seriesKeys[field], {
           [attributes.system]: this.source.system,

@@ -115,6 +115,15 @@ export class SignalFamily<S extends Series = Series> {
     return series;
   }
 
+  /**
+   * Drop a series from export (a gauge whose value is no longer known: a backlog field the broker
+   * stopped telling). A later `get` of its labels makes it anew, at 0.
+   */
+  remove(series: S): void {
+    if (this.series.get(series.values.join('\u0000')) === series)
+      this.series.delete(series.values.join('\u0000'));
+  }
+
   /** Number of distinct destinations admitted (not counting the overflow series). */
   get destinationCount(): number {
     return this.destinations.size;

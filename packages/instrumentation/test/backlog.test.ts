@@ -192,5 +192,26 @@ describe.skipIf(!available)(
       expect(text).not.toContain('eventscope_backlog_redelivered');
       await watch.stop();
     });
+
+    it('drops the series of a field a later read leaves out, instead of exporting its last value', async () => {
+      const { key, group } = await stream(150);
+      await redis.xreadgroup('GROUP', group, 'c1', 'COUNT', 10, 'STREAMS', key, '>');
+      const store = new SignalStore();
+      const labels = { messaging_destination_name: key };
+      const watch = watchBacklog(redisStreamBacklogSource(redis, { stream: key, group }), { store });
+      await watch.refresh();
+      expect(exported(store, 'eventscope_backlog_redelivered', labels)).toBe(0);
+      // The PEL grows past what a read lists: redeliveries can no longer be told.
+      await redis.xreadgroup('GROUP', group, 'c1', 'COUNT', 140, 'STREAMS', key, '>');
+      await watch.refresh();
+      expect(exported(store, 'eventscope_backlog_unsettled', labels)).toBe(150);
+      expect(exported(store, 'eventscope_backlog_redelivered', labels)).toBeUndefined();
+      // Told again: the series is back.
+      const listed = (await redis.xpending(key, group, '-', '+', 100)) as [string][];
+      await redis.xack(key, group, ...listed.map((e) => e[0]));
+      await watch.refresh();
+      expect(exported(store, 'eventscope_backlog_redelivered', labels)).toBe(0);
+      await watch.stop();
+    });
   },
 );
