@@ -1,3 +1,4 @@
+import type { BacklogOptions } from '../backlog.js';
 import { BoundedMap } from '../bounded-map.js';
 import { instrumentHandler } from '../handler.js';
 import { instrumentProducer } from '../producer.js';
@@ -7,6 +8,7 @@ import type { CarrierReader, CarrierWriter, HandlerOptions, ProducerOptions } fr
 import { millisFromStreamId } from './epoch.js';
 import { type AdapterOptions, commonOptions } from './options.js';
 import { patchMethod } from './patch.js';
+import { streamGroupWatcher } from './redis-backlog.js';
 import { instrumentQueues, type QueuedXadd, queuedOutcome } from './redis-pipeline.js';
 import { SettleTargets } from './settle.js';
 
@@ -23,9 +25,17 @@ import { SettleTargets } from './settle.js';
  *   assigns when the entry is added with the id `*`. So the creation-time field is written only
  *   for an explicit id, which may not be a time: there the consumer reads the id's time when it is
  *   a plausible one (a copied entry keeps its original time), else the field.
+ * - `xreadgroup` is watched, not changed: each (stream, group) it reads has its backlog read from
+ *   Redis on collection (redis-backlog.ts), unless `backlog: false`.
  */
 
 export const REDIS_SYSTEM = 'redis';
+export {
+  PENDING_SCAN,
+  type RedisBacklogClient,
+  type RedisStreamBacklogSourceOptions,
+  redisStreamBacklogSource,
+} from './redis-backlog.js';
 
 /** A stream entry as `xread`/`xreadgroup` return it: `[id, [field, value, field, value, …]]`. */
 export type StreamEntry = [id: string, fields: string[]];
@@ -34,6 +44,12 @@ type AnyStreamEntry = readonly [id: string | Buffer, fields: readonly (string | 
 export interface RedisStreamsOptions extends AdapterOptions {
   /** `messaging.destination.name` for a stream key; default the key. */
   destination?: (stream: string) => string;
+  /**
+   * Read the backlog of every (stream, consumer group) this client's XREADGROUP reads: Redis's
+   * lag, pending entries, consumers, the oldest undelivered entry's age and redeliveries, at most
+   * once per `intervalMs` on collection. Default on (`{}`); `false` turns it off.
+   */
+  backlog?: false | BacklogOptions;
 }
 
 export interface StreamHandlerOptions<E extends AnyStreamEntry = StreamEntry> extends AdapterOptions {
@@ -140,7 +156,33 @@ export function instrumentRedisStreams<R extends StreamClient>(
         return original.call(this, key, group, ...ids);
       },
   );
+  if (options.backlog !== false) watchReadGroups(redis, options.backlog ?? {}, options, common.system);
   return redis;
+}
+
+/** Patch `xreadgroup` (and `xreadgroupBuffer`) to see which groups the client reads; the call is unchanged. */
+function watchReadGroups(
+  redis: object,
+  backlog: BacklogOptions,
+  options: RedisStreamsOptions,
+  system: string,
+) {
+  const observe = streamGroupWatcher(redis, {
+    backlog,
+    store: options.store,
+    system,
+    destination: (key) => options.destination?.(key) ?? key,
+  });
+  for (const name of ['xreadgroup', 'xreadgroupBuffer'])
+    patchMethod(
+      redis,
+      name,
+      (original) =>
+        function xreadgroup(this: unknown, ...args: unknown[]) {
+          observe(args);
+          return original.apply(this, args);
+        },
+    );
 }
 
 /**
