@@ -2,7 +2,8 @@ import { labelName, metricName, type NamingFlavor } from './naming.js';
 import { type SignalDefinition, signalList } from './signals.js';
 
 /** Markers between which package READMEs carry the generated signal table. */
-export const SIGNALS_BEGIN = '<!-- signals:begin (generated from @eventscope/catalog; run `pnpm run docs`) -->';
+export const SIGNALS_BEGIN =
+  '<!-- signals:begin (generated from @eventscope/catalog; run `pnpm run docs`) -->';
 export const SIGNALS_END = '<!-- signals:end -->';
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -169,7 +169,9 @@ async function readWithTimeout(w: Watched): Promise<void> {
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new Error(`backlog read of ${w.source.system} ${w.source.destination} took over ${w.timeoutMs} ms`));
+      reject(
+        new Error(`backlog read of ${w.source.system} ${w.source.destination} took over ${w.timeoutMs} ms`),
+      );
     }, w.timeoutMs);
     timer.unref();
   });
@@ -196,7 +198,12 @@ export function watchBacklog(source: BacklogSource, options: BacklogOptions = {}
     collector = new BacklogCollector(store, positive(options.concurrency, 4));
     collectors.set(store, collector);
   }
-  const w = new Watched(source, store, positive(options.intervalMs, 10_000), positive(options.timeoutMs, 5_000));
+  const w = new Watched(
+    source,
+    store,
+    positive(options.intervalMs, 10_000),
+    positive(options.timeoutMs, 5_000),
+  );
   collector.watched.add(w);
   const owner = collector;
   return {
@@ -234,6 +241,7 @@ export async function stopBacklogWatches(): Promise<void> {
 
 function positive(value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`expected a positive number, got ${String(value)}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new TypeError(`expected a positive number, got ${String(value)}`);
   return value;
 }
