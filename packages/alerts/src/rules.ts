@@ -1,6 +1,7 @@
 import { formatDuration, type ResolvedConfig } from '@eventscope/config';
 import { Queries } from '@eventscope/config/promql';
 import type { AlertContext, AlertDefinition, RecordingRule, RuleGroupName, RuleInstance } from './alert.js';
+import { backlogAlerts } from './alerts/backlog.js';
 import { pipelineAlerts } from './alerts/pipeline.js';
 import { regressionAlerts } from './alerts/regressions.js';
 import { runtimeAlerts } from './alerts/runtime.js';
@@ -15,6 +16,7 @@ export const alertDefinitions: readonly AlertDefinition[] = [
   ...regressionAlerts,
   ...runtimeAlerts,
   ...pipelineAlerts,
+  ...backlogAlerts,
 ];
 
 export const ruleGroupNames: readonly RuleGroupName[] = ['slo', 'regressions', 'runtime', 'pipeline'];

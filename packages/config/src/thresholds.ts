@@ -64,6 +64,12 @@ const thresholdSpecs = {
     default: 0.01,
     description: 'Events with unreadable trace or timing headers divided by all events.',
   },
+  backlogWaitingFloor: {
+    unit: 'count',
+    default: 100,
+    description:
+      'Messages the broker holds for a consumer (group), not delivered yet, above which a growing backlog alerts.',
+  },
 } as const satisfies Record<string, ThresholdSpec>;
 
 /**
@@ -130,6 +136,8 @@ const panelScales = {
   loopUtilization: { warn: 0.7, red: 'eventLoopUtilizationRatio' },
   /** Relative change against a baseline where higher is worse. */
   regression: { warn: 0.1, red: 0.2 },
+  /** Messages the broker holds for a consumer (group): red from the floor a growing backlog alerts above. */
+  backlogWaiting: { warn: 50, red: 'backlogWaitingFloor' },
 } as const satisfies Record<string, PanelScale>;
 
 export type PanelQuantity = keyof typeof panelScales;

@@ -13,7 +13,16 @@ import {
   resolveConfig,
   selectorMatcher,
 } from '../src/index.js';
-import { errorRatio, Queries, shareWithin } from '../src/query/index.js';
+import {
+  backlogConsumers,
+  backlogGrowth,
+  backlogOldestAge,
+  backlogUnsettled,
+  backlogWaiting,
+  errorRatio,
+  Queries,
+  shareWithin,
+} from '../src/query/index.js';
 
 const here = import.meta.dirname;
 const read = (path: string): unknown => {
@@ -235,6 +244,23 @@ describe('the query vocabulary', () => {
     );
     expect(shareWithin(q, 'eventAge', 5, [], '1h')).toContain('le=~"5|5[.]0"');
     expect(shareWithin(q, 'eventAge', 0.25, [], '1h')).toContain('le="0.25"');
+  });
+
+  it('broker figures take the max over the instances that read the same count, never their sum', () => {
+    const by = ['job', 'messaging_destination_name'];
+    expect(backlogWaiting(q, by)).toBe(
+      'max by (job, messaging_destination_name) (eventscope_backlog_waiting{namespace="shop"})',
+    );
+    expect(backlogOldestAge(q, by)).toBe(
+      'max by (job, messaging_destination_name) (eventscope_backlog_oldest_age_seconds{namespace="shop"})',
+    );
+    expect(backlogGrowth(q, by, '10m')).toBe(
+      'max by (job, messaging_destination_name) (deriv(eventscope_backlog_waiting{namespace="shop"}[10m]))',
+    );
+    for (const figure of [backlogWaiting, backlogUnsettled, backlogOldestAge, backlogConsumers]) {
+      expect(figure(q, by)).toMatch(/^max by /);
+      expect(figure(q, by)).not.toMatch(/\bsum\b/);
+    }
   });
 });
 

@@ -25,6 +25,11 @@ const panelsShowing: Partial<Record<PanelQuantity, readonly string[]>> = {
   heapUsedOfLimit: ['runtime/Heap used of limit'],
   loopDelayP99: ['runtime/Event-loop delay p99'],
   loopUtilization: ['runtime/Event-loop utilization'],
+  backlogWaiting: [
+    'overview/Messages waiting by destination',
+    'destination/Messages waiting',
+    'destination/Messages waiting and unsettled',
+  ],
 };
 
 const custom: EventscopeConfig = {
@@ -34,6 +39,7 @@ const custom: EventscopeConfig = {
     heapLimitRatio: 0.8,
     eventLoopDelaySeconds: 0.3,
     eventLoopUtilizationRatio: 0.95,
+    backlogWaitingFloor: 5000,
   },
 };
 
@@ -90,6 +96,51 @@ describe('panel colours and alert thresholds', () => {
     expect(description('runtime/Heap used of limit')).toContain('above 80 % (red');
     expect(description('runtime/Event-loop delay p99')).toContain('300 ms (red');
     expect(description('runtime/GC pause p99 by type')).toContain('over 250 ms');
+    expect(description('overview/Messages waiting by destination')).toContain('red from 5 k');
+  });
+
+  it("lag-in-time panels turn red at the freshness objective's threshold, where the lag alert fires", () => {
+    const lagPanels = [
+      'overview/Lag in time by destination',
+      'destination/Lag in time',
+      'destination/Lag in time and event age',
+    ];
+    const redOf = (config: EventscopeConfig) => {
+      const panels = panelsByName(config);
+      return lagPanels.map((title) => {
+        expect(panels.get(title), title).toBeDefined();
+        return redStep(panels.get(title)!);
+      });
+    };
+    expect(redOf({})).toEqual([5, 5, 5]);
+    // Several freshness objectives: the strictest threshold.
+    const two: EventscopeConfig = {
+      services: [{ name: 'billing', destinations: ['orders.created'] }],
+      slos: [
+        { kind: 'freshness', objective: 0.99, threshold: 30 },
+        {
+          kind: 'freshness',
+          objective: 0.9,
+          threshold: 10,
+          service: 'billing',
+          destination: 'orders.created',
+        },
+      ],
+    };
+    expect(redOf(two)).toEqual([10, 10, 10]);
+    expect(panelsByName(two).get('destination/Lag in time')?.description).toContain('red from 10 s');
+    // No freshness objective, no lag alert: no red step, and no colours named.
+    const none = panelsByName({ slos: [{ kind: 'errors', objective: 0.999 }] });
+    expect(redStep(none.get('overview/Lag in time by destination')!)).toBeUndefined();
+    expect(none.get('destination/Lag in time')?.description).not.toMatch(/red from/);
+  });
+
+  it('the consumers panel turns red at none attached', () => {
+    const panel = panelsByName({}).get('destination/Consumers attached')!;
+    expect(panel.fieldConfig?.defaults?.thresholds?.steps).toEqual([
+      { value: null, color: 'red' },
+      { value: 1, color: 'green' },
+    ]);
   });
 
   it('burn-rate panels turn orange and red at the paging burn-rate factors', () => {

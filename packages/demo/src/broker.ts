@@ -1,8 +1,13 @@
+import type { BacklogReading, BacklogSource } from '@eventscope/instrumentation/backlog';
+
 /**
  * An in-memory broker: named destinations, consumer groups, and per subscription a prefetch
  * limit on events in flight (1 keeps strict order). Like a real broker it stamps each message with the time it accepted it, so the
  * consumer can measure event age from the broker's own clock, and its queues grow when consumers
- * fall behind — which is how a GC-bound consumer shows up as rising event age.
+ * fall behind — which is how a GC-bound consumer shows up as rising event age. Like a broker that
+ * keeps a backlog it can say, per destination and consumer group, how many messages wait, how many
+ * are delivered and not settled, how old the oldest waiting one is and how many consumers are
+ * attached (`backlogSource`, which eventscope's `watchBacklog` reads).
  */
 
 export type Headers = Record<string, string>;
@@ -37,6 +42,8 @@ interface Queue {
   head: number;
   /** Delivery loops running; at most `prefetch`. */
   workers: number;
+  /** Messages handed to the handler whose handling has not finished. */
+  unsettled: number;
   active: boolean;
 }
 
@@ -90,6 +97,7 @@ export class InMemoryBroker {
       prefetch,
       head: 0,
       workers: 0,
+      unsettled: 0,
       active: true,
     };
     const list = this.queues.get(destination) ?? [];
@@ -114,6 +122,44 @@ export class InMemoryBroker {
     let total = 0;
     for (const list of this.queues.values()) for (const q of list) total += q.messages.length - q.head;
     return total;
+  }
+
+  /**
+   * What the broker holds for one consumer group of a destination: messages waiting (accepted, not
+   * handed to a handler), unsettled (handed over, not finished), the oldest waiting message's age
+   * (0 when none waits) and the subscriptions attached.
+   */
+  backlog(
+    destination: string,
+    group: string,
+    now = Date.now(),
+  ): Required<Omit<BacklogReading, 'redelivered'>> {
+    let waiting = 0;
+    let unsettled = 0;
+    let consumers = 0;
+    let oldest = now;
+    for (const q of this.queues.get(destination) ?? []) {
+      if (q.group !== group || !q.active) continue;
+      consumers++;
+      waiting += q.messages.length - q.head;
+      unsettled += q.unsettled;
+      const head = q.messages[q.head];
+      if (head && head.publishedAt < oldest) oldest = head.publishedAt;
+    }
+    return { waiting, unsettled, oldestAgeSeconds: (now - oldest) / 1000, consumers };
+  }
+
+  /**
+   * The backlog of a consumer group of a destination as eventscope reads it from a broker. The
+   * in-memory broker never redelivers, so it leaves redeliveries out, as a broker that cannot tell.
+   */
+  backlogSource(system: string, destination: string, group: string): BacklogSource {
+    return {
+      system,
+      destination,
+      consumerGroup: group,
+      read: async () => this.backlog(destination, group),
+    };
   }
 
   /** Stop accepting messages and drop what is queued. */
@@ -146,11 +192,14 @@ export class InMemoryBroker {
         queue.messages.splice(0, queue.head);
         queue.head = 0;
       }
+      queue.unsettled++;
       try {
         const result = queue.handler(message);
         if (result && typeof (result as PromiseLike<unknown>).then === 'function') await result;
       } catch (error) {
         this.options.onFailure?.(error, message);
+      } finally {
+        queue.unsettled--;
       }
       // A sync handler would otherwise keep the loop to itself while the queue is long.
       if (++syncRun >= SYNC_DELIVERIES_PER_TURN) {

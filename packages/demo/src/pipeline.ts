@@ -8,6 +8,7 @@ import {
   startRuntimeMetrics,
   stopRuntimeMetrics,
 } from '@eventscope/instrumentation';
+import { type BacklogWatch, watchBacklog } from '@eventscope/instrumentation/backlog';
 import { type Headers, InMemoryBroker, type Message, type Subscription } from './broker.js';
 import { type MetricsEndpoint, type MetricsFlavor, openMetricsEndpoint } from './metrics-endpoint.js';
 import { isScenario, makeOrder, type Order, type Payment, type Scenario, Workload } from './workload.js';
@@ -89,6 +90,9 @@ const headerWriter: CarrierWriter<Parameters<Publish>, Headers> = {
 
 /** Pipelines started and not yet stopped in this process. */
 let running = 0;
+
+/** The least time between two backlog reads: the in-memory broker answers at no cost, so every scrape of 1 s or more sees a fresh one. */
+const BACKLOG_INTERVAL_MS = 1000;
 
 /** How often the producer wakes up; each wake publishes what the rate says is due. */
 const PRODUCER_TICK_MS = 10;
@@ -188,6 +192,19 @@ async function openEndpoint(
   }
 }
 
+/**
+ * Watch the backlog the broker holds for the `billing` group on both destinations, as an adapter
+ * watches a real broker's; read once now, so the first scrape already has it.
+ */
+function watchBrokerBacklog(broker: InMemoryBroker, store: SignalStore): BacklogWatch[] {
+  return [pipelineNames.orders, pipelineNames.payments].map((destination) => {
+    const source = broker.backlogSource(pipelineNames.system, destination, pipelineNames.consumerGroup);
+    const watch = watchBacklog(source, { store, intervalMs: BACKLOG_INTERVAL_MS });
+    void watch.refresh();
+    return watch;
+  });
+}
+
 /** Publish at the configured rate whatever the timer jitter: each tick sends what is due. */
 function startProducer(publish: Publish, rate: number, counts: Tally): NodeJS.Timeout {
   let nextOrderId = 0;
@@ -216,11 +233,12 @@ interface PipelineParts {
   counts: Tally;
   broker: InMemoryBroker;
   subscriptions: Subscription[];
+  backlogWatches: BacklogWatch[];
   producer: NodeJS.Timeout;
 }
 
 function runningPipeline(parts: PipelineParts): RunningPipeline {
-  const { endpoint, workload, rate, store, counts, broker, subscriptions, producer } = parts;
+  const { endpoint, workload, rate, store, counts, broker, subscriptions, backlogWatches, producer } = parts;
   let stopped: Promise<void> | undefined;
   return {
     metricsUrl: endpoint.url,
@@ -243,6 +261,7 @@ function runningPipeline(parts: PipelineParts): RunningPipeline {
     stop: () => {
       stopped ??= (async () => {
         clearInterval(producer);
+        await Promise.all(backlogWatches.map((w) => w.stop()));
         for (const s of subscriptions) s.unsubscribe();
         broker.close();
         workload.scenario = 'fixed';
@@ -282,6 +301,17 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
   );
   const subscriptions = wireConsumers(broker, publish, workload, counts, common, slowThreshold);
   const endpoint = await openEndpoint(options, store, flavor, broker);
+  const backlogWatches = watchBrokerBacklog(broker, store);
   const producer = startProducer(publish, rate, counts);
-  return runningPipeline({ endpoint, workload, rate, store, counts, broker, subscriptions, producer });
+  return runningPipeline({
+    endpoint,
+    workload,
+    rate,
+    store,
+    counts,
+    broker,
+    subscriptions,
+    backlogWatches,
+    producer,
+  });
 }

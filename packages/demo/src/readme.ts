@@ -3,8 +3,9 @@ import { renderSignalTable, type SignalKey } from '@eventscope/catalog';
 /**
  * The catalog signals the demo's /metrics carries. Failed events, dead letters, label overflow
  * and instrumentation errors are there at 0 (counters exist before their first event, so increase()
- * sees it). The rest need what the in-memory broker does not do (batches, acks, redelivery) or a
- * fault (bad headers, clock skew). A test checks this list against a running pipeline.
+ * sees it). The backlog gauges are the in-memory broker's own counts, redeliveries aside. The rest
+ * need what the in-memory broker does not do (batches, acks, redelivery) or a fault (bad headers,
+ * clock skew). A test checks this list against a running pipeline.
  */
 export const demoSignals: readonly SignalKey[] = [
   'processDuration',
@@ -29,6 +30,10 @@ export const demoSignals: readonly SignalKey[] = [
   'deadLetteredEvents',
   'labelOverflow',
   'instrumentationErrors',
+  'backlogWaiting',
+  'backlogUnsettled',
+  'backlogOldestAge',
+  'backlogConsumers',
 ];
 
 /** The README's generated block (`node scripts/docs.mjs`): the signals the demo emits. */

@@ -78,4 +78,35 @@ describe('in-memory broker', () => {
     broker.close();
     expect(() => broker.publish('t', 1)).toThrow(/closed/);
   });
+
+  it('tells the backlog of a group: waiting, unsettled, the oldest waiting age and consumers', async () => {
+    const broker = new InMemoryBroker();
+    const release: (() => void)[] = [];
+    broker.subscribe('t', 'g', () => new Promise<void>((resolve) => release.push(resolve)), { prefetch: 2 });
+    broker.subscribe('t', 'other', () => undefined);
+    expect(broker.backlog('t', 'g')).toEqual({ waiting: 0, unsettled: 0, oldestAgeSeconds: 0, consumers: 1 });
+    const first = Date.now();
+    for (let i = 0; i < 5; i++) broker.publish('t', i);
+    await until(() => release.length === 2);
+    const later = first + 3000;
+    // Two handed to the hanging handler, three wait; the oldest waiting one is the third published.
+    const backlog = broker.backlog('t', 'g', later);
+    expect(backlog).toMatchObject({ waiting: 3, unsettled: 2, consumers: 1 });
+    expect(backlog.oldestAgeSeconds).toBeGreaterThan(2.9);
+    expect(backlog.oldestAgeSeconds).toBeLessThanOrEqual(3);
+    expect(broker.backlog('t', 'missing')).toEqual({
+      waiting: 0,
+      unsettled: 0,
+      oldestAgeSeconds: 0,
+      consumers: 0,
+    });
+    // What watchBacklog reads; the in-memory broker never redelivers, so it leaves redeliveries out.
+    const reading = await broker.backlogSource('inprocess', 't', 'g').read(new AbortController().signal);
+    expect(reading).toMatchObject({ waiting: 3, unsettled: 2, consumers: 1 });
+    expect(reading).not.toHaveProperty('redelivered');
+    for (const r of release.splice(0)) r();
+    await until(() => release.length === 2);
+    expect(broker.backlog('t', 'g')).toMatchObject({ waiting: 1, unsettled: 2 });
+    broker.close();
+  });
 });

@@ -74,6 +74,29 @@ describe('in-process pipeline', () => {
     expect(counts.failed).toBeGreaterThan(0);
   });
 
+  it('serves the backlog the broker holds for the billing group of both destinations', async () => {
+    const pipeline = await start({ rate: 200 });
+    await sleep(1500);
+    const text = await scrape(pipeline.metricsUrl);
+    const labelsOf = (name: string) => ({
+      [labelName(attributes.system)]: 'inprocess',
+      [labelName(attributes.destination)]: name,
+      [labelName(attributes.consumerGroup)]: 'billing',
+    });
+    const has = (metric: string, name: string) =>
+      text.split('\n').some((line) => line.startsWith(`${metric}{`) && line.includes(`="${name}"`));
+    for (const name of [pipelineNames.orders, pipelineNames.payments]) {
+      expect(sumOf(text, metricName('backlogConsumers'), labelsOf(name))).toBe(1);
+      for (const key of ['backlogWaiting', 'backlogUnsettled', 'backlogOldestAge'] as const) {
+        expect(has(metricName(key), name), `${key} of ${name}`).toBe(true);
+      }
+      // A consumer keeping up: the oldest waiting message is at most a moment old.
+      expect(sumOf(text, metricName('backlogOldestAge'), labelsOf(name))).toBeLessThan(1);
+    }
+    // It never redelivers, and says nothing rather than 0.
+    expect(has(metricName('backlogRedelivered'), pipelineNames.orders)).toBe(false);
+  });
+
   it('serves the OpenTelemetry exporter naming with flavor otel', async () => {
     const pipeline = await start({ rate: 200, flavor: 'otel', serviceName: 'demo-test' });
     await sleep(1500);

@@ -164,3 +164,42 @@ export function propagationErrorRatio(q: Queries, by: readonly string[], window:
   const consumed = q.sumRate(by, 'consumedMessages', 'value', window);
   return `(${unreadable} or 0 * ${consumed}) / ${consumed}`;
 }
+
+/**
+ * What the broker reports of a consumer's backlog (`eventscope.backlog.*`). Every worker or
+ * replica that watches a destination reads the same broker count, so the series of several
+ * instances combine with `max`, never `sum`; grouped without the consumer group, `max` shows the
+ * group furthest behind.
+ */
+export type BacklogSignal = Extract<
+  SignalKey,
+  'backlogWaiting' | 'backlogUnsettled' | 'backlogOldestAge' | 'backlogRedelivered' | 'backlogConsumers'
+>;
+
+/** A broker-reported figure per `by`, the same whichever instance reads it. */
+export function brokerFigure(q: Queries, signal: BacklogSignal, by: readonly string[]): string {
+  return max(by, q.instant(signal));
+}
+
+/** Messages the broker holds for the consumer (group) and has not delivered yet. */
+export const backlogWaiting = (q: Queries, by: readonly string[]) => brokerFigure(q, 'backlogWaiting', by);
+
+/** Messages delivered to the consumer (group) and not settled yet. */
+export const backlogUnsettled = (q: Queries, by: readonly string[]) =>
+  brokerFigure(q, 'backlogUnsettled', by);
+
+/** Age of the oldest waiting message, seconds: the consumer's lag in time (where the broker can tell it). */
+export const backlogOldestAge = (q: Queries, by: readonly string[]) =>
+  brokerFigure(q, 'backlogOldestAge', by);
+
+/** Consumers the broker sees attached. */
+export const backlogConsumers = (q: Queries, by: readonly string[]) =>
+  brokerFigure(q, 'backlogConsumers', by);
+
+/**
+ * Messages per second the backlog grew by over the window (negative while it drains): the slope
+ * `deriv` fits to each instance's readings, the steepest of the instances that read the same count.
+ */
+export function backlogGrowth(q: Queries, by: readonly string[], window: string): string {
+  return max(by, q.overTime('deriv', 'backlogWaiting', 'value', window));
+}

@@ -3,6 +3,7 @@ import { label, percentile, sum } from '@eventscope/config/promql';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { RATE_INTERVAL } from '../queries.js';
 import { dashboardVariables } from '../variables.js';
+import { backlogOverTime, backlogStats } from './backlog-panels.js';
 import { dashboardContext } from './context.js';
 import { dashboardFrame } from './frame.js';
 import {
@@ -21,11 +22,11 @@ export function destinationDashboard(config: ResolvedConfig): Dashboard {
   const errorType = label.errorType;
   const consumed = q.sumRate([], 'consumedMessages', 'value', RATE_INTERVAL);
 
-  return dashboardFrame(
+  const builder = dashboardFrame(
     config,
     'destination',
     'Destination drill-down',
-    'One destination (topic, subject, queue, stream) in detail: throughput, latency distribution, event age, errors, slow events and GC share. Open it from the overview by clicking a destination series.',
+    'One destination (topic, subject, queue, stream) in detail: throughput, latency distribution, event age, the backlog the broker holds, errors, slow events and GC share. Open it from the overview by clicking a destination series.',
   )
     .variables(dashboardVariables(config, 'processDuration', { destination: { multi: false } }))
     .withRow(panels.row('$destination at a glance'))
@@ -109,6 +110,10 @@ export function destinationDashboard(config: ResolvedConfig): Dashboard {
         ],
       }),
     )
+    .withRow(panels.row('$destination backlog (from the broker)'));
+  for (const panel of [...backlogStats(ctx), ...backlogOverTime(ctx)]) builder.withPanel(panel);
+
+  return builder
     .withRow(panels.row('Errors and slow events'))
     .withPanel(
       panels.timeseries({

@@ -3,6 +3,7 @@ import { cpuCores, errorRatioByType, label, percentile, sum, throughput } from '
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { RATE_INTERVAL } from '../queries.js';
 import { dashboardVariables } from '../variables.js';
+import { backlogByDestination } from './backlog-panels.js';
 import { dashboardContext } from './context.js';
 import { dashboardFrame, drillDownLink } from './frame.js';
 import {
@@ -29,7 +30,7 @@ export function overviewDashboard(config: ResolvedConfig): Dashboard {
     config,
     'overview',
     'Event pipeline overview',
-    'Throughput, processing latency, event age, errors, in-flight and slow events of every instrumented handler. Click a destination to drill down.',
+    'Throughput, processing latency, event age, the backlog the broker holds, errors, in-flight and slow events of every instrumented handler. Click a destination to drill down.',
   )
     .variables(dashboardVariables(config, 'processDuration'))
     .withRow(panels.row('At a glance'))
@@ -139,6 +140,10 @@ export function overviewDashboard(config: ResolvedConfig): Dashboard {
         dataLinks: toDrillDown,
       }),
     )
+    .withRow(panels.row('Backlog and lag (from the broker)'));
+  for (const panel of backlogByDestination(ctx)) builder.withPanel(panel);
+
+  builder
     .withRow(panels.row('Errors, load and slow events'))
     .withPanel(
       panels.timeseries({

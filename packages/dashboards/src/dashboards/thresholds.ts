@@ -46,3 +46,20 @@ export function stepValue(steps: readonly ThresholdStep[], color: string, unit: 
   if (!step) throw new Error(`no ${color} step in ${JSON.stringify(steps)}`);
   return formatValue(step.value, unit);
 }
+
+/**
+ * Lag-in-time steps: red at the freshness objective's threshold — where EventscopeLagOverFreshness
+ * fires (the lowest threshold, where several objectives set one), orange at half of it. No steps
+ * without a freshness objective: no alert judges the lag then.
+ */
+export function lagSteps(config: ResolvedConfig): readonly ThresholdStep[] {
+  const thresholds = config.slos.flatMap((slo) =>
+    slo.kind === 'freshness' && slo.threshold !== undefined ? [slo.threshold] : [],
+  );
+  if (thresholds.length === 0) return [];
+  const red = Math.min(...thresholds);
+  return [
+    { value: Number((red / 2).toPrecision(12)), color: 'orange' },
+    { value: red, color: 'red' },
+  ];
+}
