@@ -131,6 +131,15 @@ async function waitForData(stack: Stack, config: EventscopeConfig): Promise<void
     },
     { timeoutMs: 90_000, intervalMs: 1000, what: `${RATE_INTERVAL} of scrapes of the pipeline` },
   );
+  // The demo fails one order in 2,000, the first a few seconds in: the error ratio's baseline
+  // (offset shortened to SHORT_OFFSET) is 0/0 until that failure is older than the offset.
+  await waitFor(
+    async () => {
+      const failedThen = q.ago(SHORT_OFFSET).sumRate([], 'failedEvents', 'value', '1h');
+      return (await stack.prometheus.query(failedThen)).some((s) => s.value > 0);
+    },
+    { timeoutMs: 90_000, intervalMs: 1000, what: `a failed order ${SHORT_OFFSET} back` },
+  );
 }
 
 /** Equal within 1e-9 relative (sums may add in another order); NaN (0/0) on both sides is equal too. */
