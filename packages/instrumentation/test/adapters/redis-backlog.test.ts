@@ -11,6 +11,7 @@ import { watchBacklog } from '../../src/backlog.js';
 import { renderExposition } from '../../src/export/exposition.js';
 import { SignalStore } from '../../src/store.js';
 import { parseExposition } from '../support/text-format.js';
+import { consume } from './support/redis-consumer.js';
 import { sleep, uniqueName } from './support/run-id.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
 
@@ -22,46 +23,6 @@ import { startTcpProxy } from './support/tcp-proxy.js';
 const available = await needService('redis', 6379, 'redis-server --bind 127.0.0.1');
 const base = { registry: false as const, runtime: false, slowThreshold: 0 };
 const N = 10_000;
-
-type ReadGroupReply = [stream: string, entries: StreamEntry[]][] | null;
-
-/** The consumer loop users write: XREADGROUP (pending first, then new) with BLOCK, handle, XACK. */
-async function consume(
-  redis: Redis,
-  stream: string,
-  group: string,
-  handle: (entry: StreamEntry) => unknown,
-  until: () => boolean,
-): Promise<void> {
-  let cursor = '0';
-  while (!until()) {
-    let reply: ReadGroupReply;
-    try {
-      reply = (await redis.xreadgroup(
-        'GROUP',
-        group,
-        'c1',
-        'COUNT',
-        500,
-        'BLOCK',
-        200,
-        'STREAMS',
-        stream,
-        cursor,
-      )) as ReadGroupReply;
-    } catch {
-      await sleep(100);
-      cursor = '0';
-      continue;
-    }
-    const entries = reply?.[0]?.[1] ?? [];
-    if (cursor === '0' && entries.length === 0) cursor = '>';
-    for (const entry of entries) {
-      await handle(entry);
-      await redis.xack(stream, group, entry[0]).catch(() => {});
-    }
-  }
-}
 
 /** The exported value of one signal for one stream (collecting the store, as a scrape does). */
 function exported(store: SignalStore, name: string, stream?: string): number | undefined {

@@ -8,6 +8,7 @@ import {
   type StreamEntry,
 } from '../../src/adapters/redis-streams.js';
 import { SignalStore } from '../../src/store.js';
+import { consume } from './support/redis-consumer.js';
 import { uniqueName } from './support/run-id.js';
 import { countAbove, counterTotal, histogramTotals } from './support/series.js';
 import { consumerParentage, recordSpans } from './support/spans.js';
@@ -16,46 +17,6 @@ import { startTcpProxy } from './support/tcp-proxy.js';
 const available = await needService('redis', 6379, 'redis-server --bind 127.0.0.1');
 const N = 10_000;
 const base = { registry: false as const, runtime: false, slowThreshold: 0 };
-
-type ReadGroupReply = [stream: string, entries: StreamEntry[]][] | null;
-
-/** The consumer loop users write: XREADGROUP (pending first, then new), handle, XACK. */
-async function consume(
-  redis: Redis,
-  stream: string,
-  group: string,
-  handle: (entry: StreamEntry) => unknown,
-  until: () => boolean,
-): Promise<void> {
-  let cursor = '0';
-  while (!until()) {
-    let reply: ReadGroupReply;
-    try {
-      reply = (await redis.xreadgroup(
-        'GROUP',
-        group,
-        'c1',
-        'COUNT',
-        500,
-        'BLOCK',
-        200,
-        'STREAMS',
-        stream,
-        cursor,
-      )) as ReadGroupReply;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-      cursor = '0';
-      continue;
-    }
-    const entries = reply?.[0]?.[1] ?? [];
-    if (cursor === '0' && entries.length === 0) cursor = '>';
-    for (const entry of entries) {
-      await handle(entry);
-      await redis.xack(stream, group, entry[0]).catch(() => {});
-    }
-  }
-}
 
 describe.skipIf(!available)('Redis Streams adapter against redis-server on 127.0.0.1:6379', () => {
   let spans: ReturnType<typeof recordSpans>;
