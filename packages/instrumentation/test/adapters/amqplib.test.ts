@@ -6,7 +6,7 @@ import { instrumentChannel } from '../../src/adapters/amqplib.js';
 import { renderExposition } from '../../src/export/exposition.js';
 import { SignalStore } from '../../src/store.js';
 import { sleep, uniqueName, ValidationError } from './support/run-id.js';
-import { countAbove, counterTotal, histogramTotals, matching } from './support/series.js';
+import { countAbove, counterTotal, histogramTotals } from './support/series.js';
 import { consumerParentage, recordSpans } from './support/spans.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
@@ -279,8 +279,18 @@ describe.skipIf(!available)('amqplib adapter against RabbitMQ on 127.0.0.1:5672'
   it('through a cut connection: with a user-written reconnect and manual acks, the instrumented consumer receives exactly what a bare one does (backlog collection on)', async () => {
     const store = new SignalStore();
     // Scraped as Prometheus would, so the backlog checks run (and fail) through the cut.
-    const scraper = setInterval(() => renderExposition(store), 20);
     const queues = { bare: uniqueName('es.cut.bare'), instrumented: uniqueName('es.cut.instrumented') };
+    // Scrapes as Prometheus would; notes whether the instrumented queue's backlog was ever exported
+    // (a watch stops with its channel and takes its series along, so the end may show none).
+    let backlogRead = false;
+    const scraper = setInterval(() => {
+      const text = renderExposition(store);
+      backlogRead ||= text
+        .split('\n')
+        .some(
+          (line) => line.startsWith('eventscope_backlog_consumers') && line.includes(queues.instrumented),
+        );
+    }, 20);
     const total = 3000;
     const admin = await connect(url);
     try {
@@ -384,8 +394,8 @@ describe.skipIf(!available)('amqplib adapter against RabbitMQ on 127.0.0.1:5672'
       // Every delivery, first or redelivered, was processed through the wrapper exactly once.
       expect(counterTotal(store, 'consumedMessages', labels)).toBe(instrumented.deliveries);
       expect(counterTotal(store, 'redeliveredEvents', labels)).toBe(instrumented.redeliveries);
-      // The backlog was read during the run (its series exists), not just configured.
-      expect(matching(store, 'backlogConsumers', labels)).toHaveLength(1);
+      // The backlog was read during the run, not just configured.
+      expect(backlogRead).toBe(true);
       for (const queue of Object.values(queues)) await channel.deleteQueue(queue);
     } finally {
       clearInterval(scraper);
